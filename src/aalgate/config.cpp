@@ -1,0 +1,170 @@
+#include "aalgate/config.hpp"
+
+#include <optional>
+
+#include "aalgate/duration.hpp"
+#include "aalgate/json_fields.hpp"
+#include "aalgate/url.hpp"
+
+namespace aalgate {
+namespace {
+
+using json_fields::Json;
+
+constexpr std::string_view kWhoamiAal = "session.whoami.required_aal";
+constexpr std::string_view kSettingsAal = "selfservice.flows.settings.required_aal";
+constexpr std::string_view kPrivilegedAge = "selfservice.flows.settings.privileged_session_max_age";
+
+Result<std::string> parse_base_url(const Json& config) {
+  const Json* value = json_fields::find(config, "baseUrl");
+  const std::string code = "config.baseUrl";
+  if (value == nullptr) return Error{code, "is required: the Kratos public URL"};
+  if (!value->is_string()) return Error{code, "must be a string, got " + json_fields::describe(*value)};
+  const std::string& text = value->get_ref<const std::string&>();
+  const std::optional<HttpUrl> url = parse_http_url(text);
+  if (!url) return Error{code, "must be an absolute http or https URL, got \"" + text + "\""};
+  if (url->has_userinfo || url->has_query || url->has_fragment) {
+    return Error{code, "must not carry userinfo, a query or a fragment, got \"" + text + "\""};
+  }
+  std::string host_port = url->host_port;
+  const std::string_view default_port = url->scheme == "https" ? ":443" : ":80";
+  if (host_port.size() > default_port.size() &&
+      host_port.compare(host_port.size() - default_port.size(), default_port.size(),
+                        default_port) == 0) {
+    host_port.erase(host_port.size() - default_port.size());
+  }
+  std::string path = url->path;
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return url->scheme + "://" + host_port + path;
+}
+
+// A Kratos key, from the nested form of kratos.yml or the dotted form; null when neither.
+Result<const Json*> kratos_key(const Json& kratos, std::string_view dotted) {
+  const Json* nested = &kratos;
+  std::size_t start = 0;
+  while (nested != nullptr && start <= dotted.size()) {
+    const std::size_t dot = dotted.find('.', start);
+    const std::string_view part = dotted.substr(start, dot == std::string_view::npos ? dotted.npos : dot - start);
+    nested = json_fields::find(*nested, part);
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  const Json* flat = json_fields::find(kratos, dotted);
+  if (nested != nullptr && flat != nullptr && *nested != *flat) {
+    return Error{"config.kratos." + std::string(dotted),
+                 "is given twice, nested and dotted, with different values"};
+  }
+  return flat != nullptr ? flat : nested;
+}
+
+Result<ServerAal> parse_server_aal(const Json& kratos, std::string_view key) {
+  const Result<const Json*> value = kratos_key(kratos, key);
+  if (!value) return value.error();
+  if (value.value() == nullptr) return ServerAal::highest_available;
+  const Json& v = *value.value();
+  if (v.is_string() && v.get_ref<const std::string&>() == "aal1") return ServerAal::aal1;
+  if (v.is_string() && v.get_ref<const std::string&>() == "highest_available") {
+    return ServerAal::highest_available;
+  }
+  return Error{"config.kratos." + std::string(key),
+               "must be \"aal1\" or \"highest_available\", got " + json_fields::describe(v)};
+}
+
+Result<std::int64_t> parse_privileged_age(const Json& kratos) {
+  const Result<const Json*> value = kratos_key(kratos, kPrivilegedAge);
+  if (!value) return value.error();
+  if (value.value() == nullptr) return 3600LL * 1000000000LL;
+  const Json& v = *value.value();
+  std::optional<std::int64_t> nanos;
+  if (v.is_string()) nanos = parse_go_duration(v.get_ref<const std::string&>());
+  if (!nanos) {
+    return Error{"config.kratos." + std::string(kPrivilegedAge),
+                 "must be a Go duration such as \"15m\" or \"1h\", got " + json_fields::describe(v)};
+  }
+  return *nanos;
+}
+
+Result<ReturnToPolicy> parse_return_to_policy(const Json& config, const std::string& base_url) {
+  ReturnToPolicy policy;
+  const std::optional<HttpUrl> base = parse_http_url(base_url);
+  policy.base_scheme = base->scheme;
+  policy.base_host_port = base->host_port;
+  const Json* list = json_fields::find(config, "allowedReturnUrls");
+  if (list == nullptr) return policy;
+  if (!list->is_array()) {
+    return Error{"config.allowedReturnUrls",
+                 "must be an array of URLs, got " + json_fields::describe(*list)};
+  }
+  policy.restricted = true;
+  // Kratos always allows its own self-service pages.
+  policy.allowed.push_back(AllowedReturnUrl{base->scheme, base->host_port, false,
+                                            base->path + "/self-service"});
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const Json& entry = (*list)[i];
+    if (!entry.is_string()) {
+      return Error{"config.allowedReturnUrls[" + std::to_string(i) + "]",
+                   "must be a string, got " + json_fields::describe(entry)};
+    }
+    Result<AllowedReturnUrl> compiled =
+        compile_allowed_return_url(entry.get_ref<const std::string&>(), i);
+    if (!compiled) return compiled.error();
+    policy.allowed.push_back(std::move(compiled).value());
+  }
+  return policy;
+}
+
+}  // namespace
+
+Result<Config> parse_config(std::string_view json_text) {
+  const std::optional<Json> parsed = json_fields::parse(json_text);
+  if (!parsed || !parsed->is_object()) {
+    return Error{"config", "must be an object with at least baseUrl"};
+  }
+  const Json& json = *parsed;
+  if (const std::string* key =
+          json_fields::unknown_key(json, {"baseUrl", "flow", "allowedReturnUrls", "kratos", "leeway"})) {
+    return Error{"config." + *key, "is not a configuration field (baseUrl, flow, "
+                                   "allowedReturnUrls, kratos, leeway)"};
+  }
+  Config config;
+  Result<std::string> base_url = parse_base_url(json);
+  if (!base_url) return base_url.error();
+  config.base_url = std::move(base_url).value();
+
+  const Result<std::optional<std::string>> flow = json_fields::optional_string(json, "flow", "config.flow");
+  if (!flow) return flow.error();
+  if (flow.value() == "api") {
+    config.flow = Flow::api;
+  } else if (flow.value() && *flow.value() != "browser") {
+    return Error{"config.flow", "must be \"browser\" or \"api\", got \"" + *flow.value() + "\""};
+  }
+
+  Result<ReturnToPolicy> policy = parse_return_to_policy(json, config.base_url);
+  if (!policy) return policy.error();
+  config.return_to = std::move(policy).value();
+
+  const Json empty = Json::object();
+  const Json* kratos = json_fields::find(json, "kratos");
+  if (kratos != nullptr && !kratos->is_object()) {
+    return Error{"config.kratos", "must be an object mirroring the Kratos configuration, got " +
+                                      json_fields::describe(*kratos)};
+  }
+  const Json& mirror = kratos != nullptr ? *kratos : empty;
+  const Result<ServerAal> whoami_aal = parse_server_aal(mirror, kWhoamiAal);
+  if (!whoami_aal) return whoami_aal.error();
+  config.whoami_required_aal = whoami_aal.value();
+  const Result<ServerAal> settings_aal = parse_server_aal(mirror, kSettingsAal);
+  if (!settings_aal) return settings_aal.error();
+  config.settings_required_aal = settings_aal.value();
+  const Result<std::int64_t> privileged = parse_privileged_age(mirror);
+  if (!privileged) return privileged.error();
+  config.privileged_session_max_age_ns = privileged.value();
+
+  const Result<std::optional<std::int64_t>> leeway =
+      json_fields::optional_duration(json, "leeway", "config.leeway");
+  if (!leeway) return leeway.error();
+  config.leeway_ns = leeway.value().value_or(0);
+  return config;
+}
+
+}  // namespace aalgate

@@ -1,0 +1,34 @@
+#pragma once
+/// @file config.hpp
+/// @brief The gate configuration (SPEC 1.1): where Kratos is and how its server is configured.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "aalgate/result.hpp"
+#include "aalgate/return_to.hpp"
+
+namespace aalgate {
+
+/// @brief Which login endpoint URLs use: `/self-service/login/browser` or `/api`.
+enum class Flow { browser, api };
+
+/// @brief A Kratos `required_aal` setting: Lax (`aal1`) or Strict (`highest_available`).
+enum class ServerAal { aal1, highest_available };
+
+/// @brief A validated gate configuration.
+struct Config {
+  std::string base_url;  ///< scheme://host[:port][/prefix], no trailing slash
+  Flow flow = Flow::browser;
+  ReturnToPolicy return_to;
+  ServerAal whoami_required_aal = ServerAal::highest_available;
+  ServerAal settings_required_aal = ServerAal::highest_available;
+  std::int64_t privileged_session_max_age_ns = 3600LL * 1000000000LL;
+  std::int64_t leeway_ns = 0;
+};
+
+/// @brief Parses the configuration from JSON text; the Error's code names the field.
+[[nodiscard]] Result<Config> parse_config(std::string_view json_text);
+
+}  // namespace aalgate

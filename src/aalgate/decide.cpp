@@ -1,0 +1,176 @@
+#include "aalgate/decide.hpp"
+
+#include <cstdint>
+#include <limits>
+
+#include "aalgate/flow_url.hpp"
+
+namespace aalgate {
+namespace {
+
+// A freshness check: stale when now − at > max_age + leeway; negative ages count as 0.
+bool is_stale(const std::optional<Timestamp>& at, Timestamp now, std::int64_t max_age_ns,
+              std::int64_t leeway_ns) {
+  if (!at) return true;
+  const std::int64_t age = nanos_between(*at, now);
+  const std::int64_t allowed = max_age_ns > std::numeric_limits<std::int64_t>::max() - leeway_ns
+                                   ? std::numeric_limits<std::int64_t>::max()
+                                   : max_age_ns + leeway_ns;
+  return age > 0 && age > allowed;
+}
+
+class DecisionBuilder {
+ public:
+  DecisionBuilder(const Config& config, const Requirement& requirement)
+      : config_(config), requirement_(requirement) {
+    decision_.required_aal = requirement.aal;
+    if (requirement.aal == RequiredAal::highest_available &&
+        config.whoami_required_aal != ServerAal::highest_available) {
+      decision_.warnings.push_back(Warning::highest_available_unverifiable);
+    }
+  }
+
+  void set_aal(Aal aal) { decision_.aal = aal; }
+
+  Decision without_url(Verdict verdict, Reason reason) {
+    decision_.verdict = verdict;
+    decision_.reason = reason;
+    return std::move(decision_);
+  }
+
+  Decision login(Verdict verdict, Reason reason, LoginUrlOptions options) {
+    return with_url(verdict, reason, build_login_url(config_, requirement_, options));
+  }
+
+  Decision enroll(Reason reason) {
+    return with_url(Verdict::enroll, reason, build_settings_url(config_, requirement_));
+  }
+
+ private:
+  Decision with_url(Verdict verdict, Reason reason, FlowUrl url) {
+    decision_.url = std::move(url.url);
+    if (url.return_to_dropped) decision_.warnings.push_back(Warning::return_to_dropped);
+    return without_url(verdict, reason);
+  }
+
+  const Config& config_;
+  const Requirement& requirement_;
+  Decision decision_;
+};
+
+}  // namespace
+
+Decision decide(const Config& config, const WhoamiOutcome& whoami,
+                const Requirement& requirement) {
+  DecisionBuilder out(config, requirement);
+  // Rules 1-3: what kind of answer whoami gave.
+  if (!whoami.present || whoami.status == 401) {
+    return out.login(Verdict::login, Reason::no_session, {});
+  }
+  if (whoami.status == 403) {
+    if (is_aal2_required_error(whoami.body)) {
+      return out.login(Verdict::step_up, Reason::server_requires_aal2, {false, true});
+    }
+    return out.without_url(Verdict::error, Reason::unexpected_response);
+  }
+  if (whoami.status != 200) return out.without_url(Verdict::error, Reason::unexpected_response);
+  const std::optional<Session> session = parse_session(whoami.body);
+  if (!session) return out.without_url(Verdict::error, Reason::invalid_session);
+  out.set_aal(session->aal);
+
+  // Rules 4-5: a session that authenticates nobody.
+  const Timestamp now = requirement.now;
+  if (!session->active) return out.login(Verdict::login, Reason::session_inactive, {});
+  if (at_or_before(session->expires_at, now)) {
+    return out.login(Verdict::login, Reason::session_expired, {});
+  }
+  if (session->aal == Aal::aal0) return out.login(Verdict::login, Reason::no_authentication, {});
+
+  // Rules 6-7: the level. Under Strict, a 200 for an aal1 session proves the identity has no
+  // second factor, so asking for one would be a dead end: enrol instead.
+  const bool strict = config.whoami_required_aal == ServerAal::highest_available;
+  const bool session_aal2 = session->aal >= Aal::aal2;
+  if (requirement.aal == RequiredAal::aal2 && !session_aal2) {
+    if (strict) return out.enroll(Reason::second_factor_unavailable);
+    return out.login(Verdict::step_up, Reason::aal2_required, {false, true});
+  }
+
+  // Rules 8-9: freshness at the level the requirement resolved to.
+  if (requirement.max_age_ns) {
+    const bool check_aal2 =
+        session_aal2 && (requirement.aal == RequiredAal::aal2 ||
+                         (requirement.aal == RequiredAal::highest_available && strict));
+    if (check_aal2) {
+      const std::optional<Timestamp> at = !session->authenticated_at ? std::nullopt
+                                          : session->aal2_completed_at ? session->aal2_completed_at
+                                                                       : session->authenticated_at;
+      if (is_stale(at, now, *requirement.max_age_ns, config.leeway_ns)) {
+        return out.login(Verdict::refresh, Reason::second_factor_stale, {true, true});
+      }
+    } else if (is_stale(session->authenticated_at, now, *requirement.max_age_ns,
+                        config.leeway_ns)) {
+      return out.login(Verdict::refresh, Reason::reauthentication_required, {true, false});
+    }
+  }
+  return out.without_url(Verdict::allow, Reason::satisfied);
+}
+
+std::string_view to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::allow:
+      return "allow";
+    case Verdict::login:
+      return "login";
+    case Verdict::step_up:
+      return "step_up";
+    case Verdict::refresh:
+      return "refresh";
+    case Verdict::enroll:
+      return "enroll";
+    case Verdict::error:
+      return "error";
+  }
+  return "error";
+}
+
+std::string_view to_string(Reason reason) {
+  switch (reason) {
+    case Reason::no_session:
+      return "no_session";
+    case Reason::server_requires_aal2:
+      return "server_requires_aal2";
+    case Reason::unexpected_response:
+      return "unexpected_response";
+    case Reason::invalid_session:
+      return "invalid_session";
+    case Reason::session_inactive:
+      return "session_inactive";
+    case Reason::session_expired:
+      return "session_expired";
+    case Reason::no_authentication:
+      return "no_authentication";
+    case Reason::second_factor_unavailable:
+      return "second_factor_unavailable";
+    case Reason::aal2_required:
+      return "aal2_required";
+    case Reason::second_factor_stale:
+      return "second_factor_stale";
+    case Reason::reauthentication_required:
+      return "reauthentication_required";
+    case Reason::satisfied:
+      return "satisfied";
+  }
+  return "unexpected_response";
+}
+
+std::string_view to_string(Warning warning) {
+  switch (warning) {
+    case Warning::highest_available_unverifiable:
+      return "highest_available_unverifiable";
+    case Warning::return_to_dropped:
+      return "return_to_dropped";
+  }
+  return "";
+}
+
+}  // namespace aalgate

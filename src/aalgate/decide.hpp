@@ -1,0 +1,65 @@
+#pragma once
+/// @file decide.hpp
+/// @brief The decision (SPEC section 2): from a whoami outcome and a requirement to a verdict.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aalgate/config.hpp"
+#include "aalgate/requirement.hpp"
+#include "aalgate/session.hpp"
+
+namespace aalgate {
+
+/// @brief What the app should do.
+enum class Verdict { allow, login, step_up, refresh, enroll, error };
+
+/// @brief Why; one per row of SPEC section 2's table.
+enum class Reason {
+  no_session,
+  server_requires_aal2,
+  unexpected_response,
+  invalid_session,
+  session_inactive,
+  session_expired,
+  no_authentication,
+  second_factor_unavailable,
+  aal2_required,
+  second_factor_stale,
+  reauthentication_required,
+  satisfied,
+};
+
+/// @brief Something the caller should know that did not change the verdict.
+enum class Warning { highest_available_unverifiable, return_to_dropped };
+
+/// @brief What `GET /sessions/whoami` gave: nothing (no session), or a status and a body.
+/// A Session object or JSON text is `{true, 200, text}`.
+struct WhoamiOutcome {
+  bool present = false;
+  int status = 0;
+  std::string_view body;
+};
+
+/// @brief The verdict and, for every verdict but allow and error, the URL to send the user to.
+struct Decision {
+  Verdict verdict = Verdict::error;
+  std::string url;  ///< empty exactly when verdict is allow or error
+  Reason reason = Reason::unexpected_response;
+  std::optional<Aal> aal;  ///< the session's level, when a valid session was read
+  RequiredAal required_aal = RequiredAal::aal1;
+  std::vector<Warning> warnings;
+};
+
+/// @brief Decides by SPEC section 2's rules, first match wins. Never throws, never fails:
+/// malformed or hostile whoami content gives `error` or `login`, never `allow`.
+[[nodiscard]] Decision decide(const Config& config, const WhoamiOutcome& whoami,
+                              const Requirement& requirement);
+
+[[nodiscard]] std::string_view to_string(Verdict verdict);
+[[nodiscard]] std::string_view to_string(Reason reason);
+[[nodiscard]] std::string_view to_string(Warning warning);
+
+}  // namespace aalgate

@@ -1,0 +1,68 @@
+#include "aalgate/json_fields.hpp"
+
+#include "aalgate/duration.hpp"
+
+namespace aalgate::json_fields {
+
+std::optional<Json> parse(std::string_view text) {
+  Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return std::nullopt;
+  return value;
+}
+
+const Json* find(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+std::string describe(const Json& value) {
+  if (value.is_object()) {
+    const Json* marker = find(value, "$unserializable");
+    if (marker != nullptr && marker->is_string()) return "a " + marker->get<std::string>();
+    return "an object";
+  }
+  if (value.is_array()) return "an array";
+  if (value.is_string()) return "the string \"" + value.get<std::string>() + "\"";
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_number()) return "the number " + value.dump();
+  return "null";
+}
+
+Result<std::optional<std::string>> optional_string(const Json& object, std::string_view key,
+                                                   const std::string& code) {
+  const Json* value = find(object, key);
+  if (value == nullptr) return std::optional<std::string>();
+  if (!value->is_string()) return Error{code, "must be a string, got " + describe(*value)};
+  return std::optional<std::string>(value->get<std::string>());
+}
+
+Result<std::optional<std::int64_t>> optional_duration(const Json& object, std::string_view key,
+                                                      const std::string& code) {
+  const Json* value = find(object, key);
+  if (value == nullptr) return std::optional<std::int64_t>();
+  std::optional<std::int64_t> nanos;
+  if (value->is_number()) {
+    nanos = seconds_to_nanos(value->get<double>());
+  } else if (value->is_string()) {
+    nanos = parse_go_duration(value->get_ref<const std::string&>());
+  }
+  if (!nanos) {
+    return Error{code, "must be a non-negative number of seconds or a Go duration such as "
+                       "\"90s\", \"10m\" or \"1h30m\", got " +
+                           describe(*value)};
+  }
+  return std::optional<std::int64_t>(*nanos);
+}
+
+const std::string* unknown_key(const Json& object, std::initializer_list<std::string_view> known) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    bool found = false;
+    for (const std::string_view k : known) found = found || it.key() == k;
+    if (!found) return &it.key();
+  }
+  return nullptr;
+}
+
+}  // namespace aalgate::json_fields

@@ -1,0 +1,42 @@
+#pragma once
+/// @file json_fields.hpp
+/// @brief Typed reads of fields from parsed JSON, each failing with the field's code.
+/// Internal to the core: only the non-throwing parts of nlohmann/json are used.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "aalgate/result.hpp"
+
+namespace aalgate::json_fields {
+
+using Json = nlohmann::json;
+
+/// @brief Parses `text`; nullopt when it is not JSON (never throws).
+[[nodiscard]] std::optional<Json> parse(std::string_view text);
+
+/// @brief The member `key` of an object, or nullptr when absent or JSON null.
+[[nodiscard]] const Json* find(const Json& object, std::string_view key);
+
+/// @brief What a value is, for messages: "a string", "a number", "a function" (JS's marker)...
+[[nodiscard]] std::string describe(const Json& value);
+
+/// @brief A string member; nullopt when absent; an Error when present and not a string.
+[[nodiscard]] Result<std::optional<std::string>> optional_string(const Json& object,
+                                                                 std::string_view key,
+                                                                 const std::string& code);
+
+/// @brief A duration member: non-negative seconds as a number, or a Go duration string.
+[[nodiscard]] Result<std::optional<std::int64_t>> optional_duration(const Json& object,
+                                                                    std::string_view key,
+                                                                    const std::string& code);
+
+/// @brief The first key of `object` not in `known`, or nullptr when all are known.
+[[nodiscard]] const std::string* unknown_key(const Json& object,
+                                             std::initializer_list<std::string_view> known);
+
+}  // namespace aalgate::json_fields

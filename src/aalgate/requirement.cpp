@@ -1,0 +1,106 @@
+#include "aalgate/requirement.hpp"
+
+#include "aalgate/json_fields.hpp"
+
+namespace aalgate {
+namespace {
+
+using json_fields::Json;
+
+std::optional<RequiredAal> parse_aal_name(std::string_view name) {
+  if (name == "aal1" || name == "lax") return RequiredAal::aal1;
+  if (name == "aal2") return RequiredAal::aal2;
+  if (name == "highest_available" || name == "strict") return RequiredAal::highest_available;
+  return std::nullopt;
+}
+
+RequiredAal from_server(ServerAal aal) {
+  return aal == ServerAal::aal1 ? RequiredAal::aal1 : RequiredAal::highest_available;
+}
+
+}  // namespace
+
+std::string_view to_string(RequiredAal aal) {
+  switch (aal) {
+    case RequiredAal::aal1:
+      return "aal1";
+    case RequiredAal::aal2:
+      return "aal2";
+    case RequiredAal::highest_available:
+      return "highest_available";
+  }
+  return "aal1";
+}
+
+Result<Requirement> parse_requirement(std::string_view json_text, const Config& config) {
+  const std::optional<Json> parsed = json_fields::parse(json_text);
+  if (!parsed || !parsed->is_object()) {
+    return Error{"requirement", "must be an object such as { aal: 'aal2', maxAge: '10m' }"};
+  }
+  const Json& json = *parsed;
+  if (const std::string* key = json_fields::unknown_key(
+          json, {"aal", "maxAge", "operation", "returnTo", "now", "loginChallenge",
+                 "organization", "via"})) {
+    return Error{"requirement." + *key,
+                 "is not a requirement field (aal, maxAge, operation, returnTo, now, "
+                 "loginChallenge, organization, via)"};
+  }
+  Requirement requirement;
+
+  const auto operation = json_fields::optional_string(json, "operation", "requirement.operation");
+  if (!operation) return operation.error();
+  if (operation.value() == "signin") {
+    requirement.aal = from_server(config.whoami_required_aal);
+  } else if (operation.value() == "settings") {
+    requirement.aal = from_server(config.settings_required_aal);
+    requirement.max_age_ns = config.privileged_session_max_age_ns;
+  } else if (operation.value()) {
+    return Error{"requirement.operation",
+                 "must be \"signin\" or \"settings\", got \"" + *operation.value() + "\""};
+  }
+
+  if (const Json* aal = json_fields::find(json, "aal")) {
+    const std::optional<RequiredAal> parsed_aal =
+        aal->is_string() ? parse_aal_name(aal->get_ref<const std::string&>()) : std::nullopt;
+    if (!parsed_aal) {
+      return Error{"requirement.aal",
+                   "must be \"aal1\", \"aal2\", \"highest_available\", \"lax\" or \"strict\", got " +
+                       json_fields::describe(*aal)};
+    }
+    requirement.aal = *parsed_aal;
+  }
+
+  const auto max_age = json_fields::optional_duration(json, "maxAge", "requirement.maxAge");
+  if (!max_age) return max_age.error();
+  if (max_age.value()) requirement.max_age_ns = max_age.value();
+
+  if (const Json* now = json_fields::find(json, "now")) {
+    const std::optional<Timestamp> instant =
+        now->is_number() ? timestamp_from_unix_ms(now->get<double>()) : std::nullopt;
+    if (!instant) {
+      return Error{"requirement.now", "must be milliseconds since the epoch or a valid Date, got " +
+                                          json_fields::describe(*now)};
+    }
+    requirement.now = *instant;
+  } else {
+    requirement.now = current_time();
+  }
+
+  struct StringField {
+    std::string_view key;
+    std::optional<std::string>* target;
+  };
+  const StringField strings[] = {{"returnTo", &requirement.return_to},
+                                 {"loginChallenge", &requirement.login_challenge},
+                                 {"organization", &requirement.organization},
+                                 {"via", &requirement.via}};
+  for (const StringField& field : strings) {
+    auto value = json_fields::optional_string(json, field.key,
+                                              "requirement." + std::string(field.key));
+    if (!value) return value.error();
+    *field.target = std::move(value).value();
+  }
+  return requirement;
+}
+
+}  // namespace aalgate

@@ -1,0 +1,36 @@
+#pragma once
+/// @file url.hpp
+/// @brief The small part of URL handling aalgate needs: absolute http(s) URLs and query encoding.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace aalgate {
+
+/// @brief An absolute `http`/`https` URL split into its parts.
+struct HttpUrl {
+  std::string scheme;     ///< `http` or `https`, lower case
+  std::string host_port;  ///< host (lower case, IPv6 in brackets) and `:port` as written
+  std::string path;       ///< from the first `/` after the authority, up to `?`/`#`; may be empty
+  bool has_userinfo = false;
+  bool has_query = false;
+  bool has_fragment = false;
+};
+
+/// @brief Parses `scheme://authority[path][?query][#fragment]` with scheme http or https.
+/// nullopt for anything else, including an empty or malformed host, a bad port, whitespace,
+/// control characters, backslashes or invalid UTF-8 anywhere in `text`.
+[[nodiscard]] std::optional<HttpUrl> parse_http_url(std::string_view text);
+
+/// @brief true when `text` is well-formed UTF-8 (no surrogates, no overlong forms).
+[[nodiscard]] bool is_valid_utf8(std::string_view text);
+
+/// @brief true when `text` holds a C0 control, DEL or a C1 control (U+0080..U+009F).
+[[nodiscard]] bool has_control_characters(std::string_view text);
+
+/// @brief Appends `value` percent-encoded for a query: every byte but `A-Za-z0-9-._~` as `%XX`,
+/// so WHATWG URLSearchParams decodes it back to exactly `value`.
+void append_query_escaped(std::string& out, std::string_view value);
+
+}  // namespace aalgate

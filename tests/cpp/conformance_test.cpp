@@ -1,0 +1,157 @@
+// Runs every case of tests/conformance/*.json against the native core. The same files run
+// through Wasm in tests/js/conformance.test.js: both must agree.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aalgate/aalgate.hpp"
+#include "aalgate/timestamp.hpp"
+
+namespace {
+
+using Json = nlohmann::json;
+
+struct Case {
+  std::string file;
+  Json config;
+  Json whoami;
+  Json requirement;
+  Json expect;
+  std::string name;
+};
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<Case> load_cases() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(AALGATE_CONFORMANCE_DIR)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Case> cases;
+  for (const auto& path : files) {
+    const Json doc = Json::parse(read_file(path), nullptr, false);
+    if (doc.is_discarded() || !doc.contains("cases")) {
+      cases.push_back({path.filename().string(), {}, {}, {}, {}, "unreadable_file"});
+      continue;
+    }
+    const Json defaults = doc.value("defaults", Json::object());
+    for (const Json& c : doc["cases"]) {
+      Case k;
+      k.file = path.filename().string();
+      k.name = c.value("name", std::string("unnamed"));
+      k.config = c.contains("config") ? c["config"] : defaults.value("config", Json());
+      k.requirement =
+          c.contains("requirement") ? c["requirement"] : defaults.value("requirement", Json::object());
+      k.whoami = c.contains("whoami") ? c["whoami"] : Json();
+      k.expect = c.value("expect", Json::object());
+      cases.push_back(std::move(k));
+    }
+  }
+  return cases;
+}
+
+// The whoami forms of tests/conformance/README.md, as the core takes them.
+struct Whoami {
+  bool present = false;
+  int status = 0;
+  std::string body;
+};
+
+Whoami to_whoami(const Json& w) {
+  if (w.is_null()) return {};
+  if (w.contains("session")) return {true, 200, w["session"].dump()};
+  if (w.contains("text")) return {true, 200, w["text"].get<std::string>()};
+  if (w.contains("fixture")) {
+    return {true, w.value("status", 200),
+            read_file(std::filesystem::path(AALGATE_FIXTURES_DIR) / w["fixture"].get<std::string>())};
+  }
+  const Json& body = w.contains("body") ? w["body"] : Json();
+  return {true, w.value("status", 0),
+          body.is_string() ? body.get<std::string>() : (body.is_null() ? "" : body.dump())};
+}
+
+// `now` as an RFC 3339 string becomes whole milliseconds, as JS's Date.parse gives.
+Json to_requirement(Json requirement) {
+  if (requirement.is_object() && requirement.contains("now") && requirement["now"].is_string()) {
+    const auto t = aalgate::parse_rfc3339(requirement["now"].get<std::string>());
+    EXPECT_TRUE(t.has_value()) << "bad now in vector";
+    if (t) requirement["now"] = t->seconds * 1000 + t->nanos / 1000000;
+  }
+  return requirement;
+}
+
+class Conformance : public testing::TestWithParam<Case> {};
+
+TEST_P(Conformance, MatchesVector) {
+  const Case& c = GetParam();
+  ASSERT_NE(c.name, "unreadable_file") << c.file << " is not a vector file";
+  const std::string expected_error = c.expect.value("throws", std::string());
+
+  const auto config = aalgate::parse_config(c.config.dump());
+  if (!expected_error.empty() && expected_error.rfind("config", 0) == 0) {
+    ASSERT_FALSE(config.has_value()) << "config accepted, expected " << expected_error;
+    EXPECT_EQ(config.error().code, expected_error) << config.error().message;
+    return;
+  }
+  ASSERT_TRUE(config.has_value()) << config.error().code << ": " << config.error().message;
+
+  const auto requirement = aalgate::parse_requirement(to_requirement(c.requirement).dump(), config.value());
+  if (!expected_error.empty()) {
+    ASSERT_FALSE(requirement.has_value()) << "requirement accepted, expected " << expected_error;
+    EXPECT_EQ(requirement.error().code, expected_error) << requirement.error().message;
+    return;
+  }
+  ASSERT_TRUE(requirement.has_value())
+      << requirement.error().code << ": " << requirement.error().message;
+
+  const Whoami whoami = to_whoami(c.whoami);
+  const aalgate::Decision d =
+      aalgate::decide(config.value(), {whoami.present, whoami.status, whoami.body}, requirement.value());
+  const Json& e = c.expect;
+  if (e.contains("verdict")) EXPECT_EQ(aalgate::to_string(d.verdict), e["verdict"].get<std::string>());
+  if (e.contains("reason")) EXPECT_EQ(aalgate::to_string(d.reason), e["reason"].get<std::string>());
+  if (e.contains("url")) {
+    EXPECT_EQ(d.url, e["url"].is_null() ? std::string() : e["url"].get<std::string>());
+  }
+  if (e.contains("aal")) {
+    EXPECT_EQ(d.aal ? std::string(aalgate::to_string(*d.aal)) : std::string("null"),
+              e["aal"].is_null() ? std::string("null") : e["aal"].get<std::string>());
+  }
+  if (e.contains("requiredAal")) {
+    EXPECT_EQ(aalgate::to_string(d.required_aal), e["requiredAal"].get<std::string>());
+  }
+  if (e.contains("warnings")) {
+    std::vector<std::string> got;
+    for (const auto w : d.warnings) got.emplace_back(aalgate::to_string(w));
+    EXPECT_EQ(got, e["warnings"].get<std::vector<std::string>>());
+  }
+  // SPEC 2: url is empty exactly when the verdict is allow or error.
+  EXPECT_EQ(d.url.empty(), d.verdict == aalgate::Verdict::allow || d.verdict == aalgate::Verdict::error);
+}
+
+std::string case_name(const testing::TestParamInfo<Case>& info) {
+  std::string name = info.param.name;
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name + "_" + std::to_string(info.index);
+}
+
+INSTANTIATE_TEST_SUITE_P(Vectors, Conformance, testing::ValuesIn(load_cases()), case_name);
+
+TEST(ConformanceFiles, HoldAtLeastEightyCases) { EXPECT_GE(load_cases().size(), 80U); }
+
+}  // namespace
