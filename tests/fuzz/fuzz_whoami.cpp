@@ -1,0 +1,26 @@
+// Any bytes as a whoami body, under every status class: decide must return, and its result
+// must keep SPEC 2's shape (url empty exactly for allow/error; URLs only on baseUrl).
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "aalgate/aalgate.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const aalgate::Config config =
+      aalgate::parse_config(R"({"baseUrl":"https://auth.example.com/.ory"})").value();
+  static const aalgate::Requirement requirement =
+      aalgate::parse_requirement(R"({"aal":"aal2","maxAge":"10m","now":1785600000000})", config)
+          .value();
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  for (const int status : {200, 401, 403, 500}) {
+    const aalgate::Decision d = aalgate::decide(config, {true, status, body}, requirement);
+    const bool no_url = d.verdict == aalgate::Verdict::allow || d.verdict == aalgate::Verdict::error;
+    if (d.url.empty() != no_url) std::abort();
+    if (!d.url.empty() && d.url.rfind("https://auth.example.com/.ory/self-service/", 0) != 0) {
+      std::abort();
+    }
+    if (status != 200 && d.verdict == aalgate::Verdict::allow) std::abort();
+  }
+  return 0;
+}
