@@ -23,8 +23,10 @@ Result<std::string> parse_base_url(const Json& config) {
   const std::string& text = value->get_ref<const std::string&>();
   const std::optional<HttpUrl> url = parse_http_url(text);
   if (!url) return Error{code, "must be an absolute http or https URL, got \"" + text + "\""};
-  if (url->has_userinfo || url->has_query || url->has_fragment) {
-    return Error{code, "must not carry userinfo, a query or a fragment, got \"" + text + "\""};
+  if (url->has_userinfo || url->has_query || url->has_fragment ||
+      text.find(' ') != std::string::npos) {
+    return Error{code,
+                 "must not carry userinfo, a query, a fragment or spaces, got \"" + text + "\""};
   }
   std::string host_port = url->host_port;
   const std::string_view default_port = url->scheme == "https" ? ":443" : ":80";

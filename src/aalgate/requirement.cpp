@@ -33,7 +33,8 @@ std::string_view to_string(RequiredAal aal) {
 }
 
 Result<Requirement> parse_requirement(std::string_view json_text, const Config& config) {
-  const std::optional<Json> parsed = json_fields::parse(json_text);
+  std::optional<Json> parsed = json_fields::parse(json_text);
+  if (parsed && parsed->is_null()) parsed = Json::object();
   if (!parsed || !parsed->is_object()) {
     return Error{"requirement", "must be an object such as { aal: 'aal2', maxAge: '10m' }"};
   }
@@ -98,7 +99,8 @@ Result<Requirement> parse_requirement(std::string_view json_text, const Config& 
     auto value = json_fields::optional_string(json, field.key,
                                               "requirement." + std::string(field.key));
     if (!value) return value.error();
-    *field.target = std::move(value).value();
+    // An empty string is no value: `returnTo: url || ''` must not emit `return_to=`.
+    if (value.value() && !value.value()->empty()) *field.target = std::move(value).value();
   }
   return requirement;
 }

@@ -92,7 +92,7 @@ std::string_view to_string(Aal aal) {
 }
 
 std::optional<Session> parse_session(std::string_view json_text) {
-  const std::optional<Json> parsed = json_fields::parse(json_text);
+  const std::optional<Json> parsed = json_fields::parse(json_text, /*reject_duplicate_keys=*/true);
   if (!parsed || !parsed->is_object()) return std::nullopt;
   const Json& json = *parsed;
   Session session;
@@ -150,7 +150,7 @@ std::optional<Session> parse_session(std::string_view json_text) {
 }
 
 bool is_aal2_required_error(std::string_view json_text) {
-  const std::optional<Json> parsed = json_fields::parse(json_text);
+  const std::optional<Json> parsed = json_fields::parse(json_text, /*reject_duplicate_keys=*/true);
   if (!parsed) return false;
   const Json* error = json_fields::find(*parsed, "error");
   const Json* id = error != nullptr ? json_fields::find(*error, "id") : nullptr;

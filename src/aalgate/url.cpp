@@ -92,9 +92,7 @@ bool has_control_characters(std::string_view text) {
 
 std::optional<HttpUrl> parse_http_url(std::string_view text) {
   if (!is_valid_utf8(text) || has_control_characters(text)) return std::nullopt;
-  for (const char c : text) {
-    if (c == ' ' || c == '\\') return std::nullopt;
-  }
+  if (text.find('\\') != std::string_view::npos) return std::nullopt;
   const std::size_t colon = text.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
   HttpUrl url;

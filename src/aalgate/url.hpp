@@ -19,8 +19,8 @@ struct HttpUrl {
 };
 
 /// @brief Parses `scheme://authority[path][?query][#fragment]` with scheme http or https.
-/// nullopt for anything else, including an empty or malformed host, a bad port, whitespace,
-/// control characters, backslashes or invalid UTF-8 anywhere in `text`.
+/// nullopt for anything else, including an empty or malformed host (spaces included), a bad
+/// port, control characters, backslashes or invalid UTF-8 anywhere in `text`.
 [[nodiscard]] std::optional<HttpUrl> parse_http_url(std::string_view text);
 
 /// @brief true when `text` is well-formed UTF-8 (no surrogates, no overlong forms).
