@@ -19,7 +19,8 @@ Result<std::string> parse_base_url(const Json& config) {
   const Json* value = json_fields::find(config, "baseUrl");
   const std::string code = "config.baseUrl";
   if (value == nullptr) return Error{code, "is required: the Kratos public URL"};
-  if (!value->is_string()) return Error{code, "must be a string, got " + json_fields::describe(*value)};
+  if (!value->is_string())
+    return Error{code, "must be a string, got " + json_fields::describe(*value)};
   const std::string& text = value->get_ref<const std::string&>();
   const std::optional<HttpUrl> url = parse_http_url(text);
   if (!url) return Error{code, "must be an absolute http or https URL, got \"" + text + "\""};
@@ -46,7 +47,8 @@ Result<const Json*> kratos_key(const Json& kratos, std::string_view dotted) {
   std::size_t start = 0;
   while (nested != nullptr && start <= dotted.size()) {
     const std::size_t dot = dotted.find('.', start);
-    const std::string_view part = dotted.substr(start, dot == std::string_view::npos ? dotted.npos : dot - start);
+    const std::string_view part =
+        dotted.substr(start, dot == std::string_view::npos ? dotted.npos : dot - start);
     nested = json_fields::find(*nested, part);
     if (dot == std::string_view::npos) break;
     start = dot + 1;
@@ -80,8 +82,9 @@ Result<std::int64_t> parse_privileged_age(const Json& kratos) {
   std::optional<std::int64_t> nanos;
   if (v.is_string()) nanos = parse_go_duration(v.get_ref<const std::string&>());
   if (!nanos) {
-    return Error{"config.kratos." + std::string(kPrivilegedAge),
-                 "must be a Go duration such as \"15m\" or \"1h\", got " + json_fields::describe(v)};
+    return Error{
+        "config.kratos." + std::string(kPrivilegedAge),
+        "must be a Go duration such as \"15m\" or \"1h\", got " + json_fields::describe(v)};
   }
   return *nanos;
 }
@@ -99,8 +102,8 @@ Result<ReturnToPolicy> parse_return_to_policy(const Json& config, const std::str
   }
   policy.restricted = true;
   // Kratos always allows its own self-service pages.
-  policy.allowed.push_back(AllowedReturnUrl{base->scheme, base->host_port, false,
-                                            base->path + "/self-service"});
+  policy.allowed.push_back(
+      AllowedReturnUrl{base->scheme, base->host_port, false, base->path + "/self-service"});
   for (std::size_t i = 0; i < list->size(); ++i) {
     const Json& entry = (*list)[i];
     if (!entry.is_string()) {
@@ -123,17 +126,19 @@ Result<Config> parse_config(std::string_view json_text) {
     return Error{"config", "must be an object with at least baseUrl"};
   }
   const Json& json = *parsed;
-  if (const std::string* key =
-          json_fields::unknown_key(json, {"baseUrl", "flow", "allowedReturnUrls", "kratos", "leeway"})) {
-    return Error{"config." + *key, "is not a configuration field (baseUrl, flow, "
-                                   "allowedReturnUrls, kratos, leeway)"};
+  if (const std::string* key = json_fields::unknown_key(
+          json, {"baseUrl", "flow", "allowedReturnUrls", "kratos", "leeway"})) {
+    return Error{"config." + *key,
+                 "is not a configuration field (baseUrl, flow, "
+                 "allowedReturnUrls, kratos, leeway)"};
   }
   Config config;
   Result<std::string> base_url = parse_base_url(json);
   if (!base_url) return base_url.error();
   config.base_url = std::move(base_url).value();
 
-  const Result<std::optional<std::string>> flow = json_fields::optional_string(json, "flow", "config.flow");
+  const Result<std::optional<std::string>> flow =
+      json_fields::optional_string(json, "flow", "config.flow");
   if (!flow) return flow.error();
   if (flow.value() == "api") {
     config.flow = Flow::api;

@@ -60,8 +60,7 @@ class DecisionBuilder {
 
 }  // namespace
 
-Decision decide(const Config& config, const WhoamiOutcome& whoami,
-                const Requirement& requirement) {
+Decision decide(const Config& config, const WhoamiOutcome& whoami, const Requirement& requirement) {
   DecisionBuilder out(config, requirement);
   // Rules 1-3: what kind of answer whoami gave.
   if (!whoami.present || whoami.status == 401) {
@@ -101,7 +100,7 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami,
         session_aal2 && (requirement.aal == RequiredAal::aal2 ||
                          (requirement.aal == RequiredAal::highest_available && strict));
     if (check_aal2) {
-      const std::optional<Timestamp> at = !session->authenticated_at ? std::nullopt
+      const std::optional<Timestamp> at = !session->authenticated_at   ? std::nullopt
                                           : session->aal2_completed_at ? session->aal2_completed_at
                                                                        : session->authenticated_at;
       if (is_stale(at, now, *requirement.max_age_ns, config.leeway_ns)) {

@@ -6,7 +6,8 @@
 namespace aalgate {
 namespace {
 
-constexpr std::uint64_t kMaxNanos = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+constexpr std::uint64_t kMaxNanos =
+    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
 // Nanoseconds per unit, by Go's unit names (µ as U+00B5 and μ as U+03BC, both in UTF-8).
 std::optional<std::uint64_t> unit_nanos(std::string_view unit) {
@@ -63,8 +64,9 @@ std::optional<std::int64_t> parse_go_duration(std::string_view text) {
     std::uint64_t value = whole * *unit;
     if (fraction > 0) {
       // Go's own formula: float64 is nanosecond-exact for fractions of an hour.
-      value += static_cast<std::uint64_t>(static_cast<double>(fraction) *
-                                          (static_cast<double>(*unit) / static_cast<double>(scale)));
+      value +=
+          static_cast<std::uint64_t>(static_cast<double>(fraction) *
+                                     (static_cast<double>(*unit) / static_cast<double>(scale)));
     }
     if (value > kMaxNanos || total > kMaxNanos - value) return std::nullopt;
     total += value;

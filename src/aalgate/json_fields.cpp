@@ -84,9 +84,10 @@ Result<std::optional<std::int64_t>> optional_duration(const Json& object, std::s
     nanos = parse_go_duration(value->get_ref<const std::string&>());
   }
   if (!nanos) {
-    return Error{code, "must be a non-negative number of seconds or a Go duration such as "
-                       "\"90s\", \"10m\" or \"1h30m\", got " +
-                           describe(*value)};
+    return Error{code,
+                 "must be a non-negative number of seconds or a Go duration such as "
+                 "\"90s\", \"10m\" or \"1h30m\", got " +
+                     describe(*value)};
   }
   return std::optional<std::int64_t>(*nanos);
 }

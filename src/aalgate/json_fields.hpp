@@ -4,11 +4,10 @@
 /// Internal to the core: only the non-throwing parts of nlohmann/json are used.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "aalgate/result.hpp"
 
@@ -18,8 +17,9 @@ using Json = nlohmann::json;
 
 /// @brief Parses `text`; nullopt when it is not JSON (never throws). A NUL byte anywhere makes
 /// it invalid (nlohmann would stop reading there). With `reject_duplicate_keys`, an object in the
-/// first three levels (session, method entries) that names a key twice makes it invalid too: `JSON.parse` and nlohmann keep
-/// the last value, so `"active":false,…,"active":true` must not read as active.
+/// first three levels (session, method entries) that names a key twice makes it invalid too:
+/// `JSON.parse` and nlohmann keep the last value, so `"active":false,…,"active":true` must not read
+/// as active.
 [[nodiscard]] std::optional<Json> parse(std::string_view text, bool reject_duplicate_keys = false);
 
 /// @brief The member `key` of an object, or nullptr when absent or JSON null.

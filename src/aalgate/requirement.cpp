@@ -39,9 +39,9 @@ Result<Requirement> parse_requirement(std::string_view json_text, const Config& 
     return Error{"requirement", "must be an object such as { aal: 'aal2', maxAge: '10m' }"};
   }
   const Json& json = *parsed;
-  if (const std::string* key = json_fields::unknown_key(
-          json, {"aal", "maxAge", "operation", "returnTo", "now", "loginChallenge",
-                 "organization", "via"})) {
+  if (const std::string* key =
+          json_fields::unknown_key(json, {"aal", "maxAge", "operation", "returnTo", "now",
+                                          "loginChallenge", "organization", "via"})) {
     return Error{"requirement." + *key,
                  "is not a requirement field (aal, maxAge, operation, returnTo, now, "
                  "loginChallenge, organization, via)"};
@@ -64,9 +64,10 @@ Result<Requirement> parse_requirement(std::string_view json_text, const Config& 
     const std::optional<RequiredAal> parsed_aal =
         aal->is_string() ? parse_aal_name(aal->get_ref<const std::string&>()) : std::nullopt;
     if (!parsed_aal) {
-      return Error{"requirement.aal",
-                   "must be \"aal1\", \"aal2\", \"highest_available\", \"lax\" or \"strict\", got " +
-                       json_fields::describe(*aal)};
+      return Error{
+          "requirement.aal",
+          "must be \"aal1\", \"aal2\", \"highest_available\", \"lax\" or \"strict\", got " +
+              json_fields::describe(*aal)};
     }
     requirement.aal = *parsed_aal;
   }
@@ -95,9 +96,16 @@ Result<Requirement> parse_requirement(std::string_view json_text, const Config& 
                                  {"loginChallenge", &requirement.login_challenge},
                                  {"organization", &requirement.organization},
                                  {"via", &requirement.via}};
+  // A JS string with a lone surrogate has no UTF-8 form; JS sends it as this marker. For
+  // returnTo it stands for invalid UTF-8, which the return_to rules drop with a warning.
+  if (const Json* return_to = json_fields::find(json, "returnTo")) {
+    const Json* marker = json_fields::find(*return_to, "$unserializable");
+    if (marker != nullptr && *marker == "ill-formed string") requirement.return_to = "\xFF";
+  }
   for (const StringField& field : strings) {
-    auto value = json_fields::optional_string(json, field.key,
-                                              "requirement." + std::string(field.key));
+    if (field.target->has_value()) continue;
+    auto value =
+        json_fields::optional_string(json, field.key, "requirement." + std::string(field.key));
     if (!value) return value.error();
     // An empty string is no value: `returnTo: url || ''` must not emit `return_to=`.
     if (value.value() && !value.value()->empty()) *field.target = std::move(value).value();

@@ -25,7 +25,8 @@ Result<AllowedReturnUrl> compile_allowed_return_url(std::string_view entry, std:
   // Parse with the wildcard label swapped for a plain one, then put the wildcard back.
   std::string text(entry);
   const std::size_t scheme_end = text.find("://");
-  const bool wildcard = scheme_end != std::string::npos && text.compare(scheme_end + 3, 2, "*.") == 0;
+  const bool wildcard =
+      scheme_end != std::string::npos && text.compare(scheme_end + 3, 2, "*.") == 0;
   if (entry.find('*', wildcard ? scheme_end + 4 : 0) != std::string_view::npos) {
     return Error{code, "unsafe wildcard \"" + std::string(entry) +
                            "\": only a leading \"*.\" label is allowed, as in *.example.com"};

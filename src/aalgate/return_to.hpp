@@ -25,7 +25,7 @@ struct AllowedReturnUrl {
 struct ReturnToPolicy {
   bool restricted = false;  ///< allowedReturnUrls was given: only matching values pass
   std::vector<AllowedReturnUrl> allowed;
-  std::string base_scheme;     ///< relative values are checked as if on baseUrl's origin
+  std::string base_scheme;  ///< relative values are checked as if on baseUrl's origin
   std::string base_host_port;
 };
 

@@ -22,8 +22,8 @@ std::optional<Aal> parse_aal_name(std::string_view name) {
 // the methods Kratos has added since; an unknown name stands for nothing).
 std::optional<Aal> level_of_method_name(std::string_view method) {
   static constexpr std::string_view kFirstFactors[] = {
-      "password", "oidc", "saml", "passkey", "link_recovery", "code_recovery", "code",
-      "v0.6_legacy_session"};
+      "password",      "oidc",          "saml", "passkey",
+      "link_recovery", "code_recovery", "code", "v0.6_legacy_session"};
   static constexpr std::string_view kSecondFactors[] = {"totp", "lookup_secret", "webauthn"};
   for (const std::string_view name : kFirstFactors) {
     if (method == name) return Aal::aal1;

@@ -84,7 +84,8 @@ std::optional<Timestamp> parse_rfc3339(std::string_view text) {
         off_minute > 59) {
       return std::nullopt;
     }
-    offset_seconds = (off_hour * 3600 + off_minute * 60) * (text[pos] == '-' ? -1 : 1);
+    offset_seconds = (std::int64_t{off_hour} * 3600 + std::int64_t{off_minute} * 60) *
+                     (text[pos] == '-' ? -1 : 1);
     pos += 6;
   } else {
     return std::nullopt;
@@ -92,8 +93,8 @@ std::optional<Timestamp> parse_rfc3339(std::string_view text) {
   if (pos != text.size()) return std::nullopt;
   const std::int64_t days =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const std::int64_t seconds =
-      days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  const std::int64_t seconds = days * 86400 + std::int64_t{hour} * 3600 +
+                               std::int64_t{minute} * 60 + second - offset_seconds;
   return Timestamp{seconds, nanos};
 }
 

@@ -9,8 +9,8 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool is_unreserved(unsigned char c) {
-  return is_alpha(static_cast<char>(c)) || is_digit(static_cast<char>(c)) || c == '-' ||
-         c == '.' || c == '_' || c == '~';
+  return is_alpha(static_cast<char>(c)) || is_digit(static_cast<char>(c)) || c == '-' || c == '.' ||
+         c == '_' || c == '~';
 }
 
 // A registered-name host: letters, digits, `-`, `.`, `_` and non-ASCII (IDN) bytes only.
@@ -115,8 +115,7 @@ std::optional<HttpUrl> parse_http_url(std::string_view text) {
   bool has_port = false;
   if (!authority.empty() && authority.front() == '[') {
     const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos ||
-        !is_valid_ipv6_literal(authority.substr(1, close - 1))) {
+    if (close == std::string_view::npos || !is_valid_ipv6_literal(authority.substr(1, close - 1))) {
       return std::nullopt;
     }
     host = authority.substr(0, close + 1);

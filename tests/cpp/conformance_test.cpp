@@ -5,11 +5,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "aalgate/aalgate.hpp"
 #include "aalgate/timestamp.hpp"
@@ -56,8 +55,8 @@ std::vector<Case> load_cases() {
       k.file = path.filename().string();
       k.name = c.value("name", std::string("unnamed"));
       k.config = c.contains("config") ? c["config"] : defaults.value("config", Json());
-      k.requirement =
-          c.contains("requirement") ? c["requirement"] : defaults.value("requirement", Json::object());
+      k.requirement = c.contains("requirement") ? c["requirement"]
+                                                : defaults.value("requirement", Json::object());
       k.whoami = c.contains("whoami") ? c["whoami"] : Json();
       k.expect = c.value("expect", Json::object());
       cases.push_back(std::move(k));
@@ -78,8 +77,9 @@ Whoami to_whoami(const Json& w) {
   if (w.contains("session")) return {true, 200, w["session"].dump()};
   if (w.contains("text")) return {true, 200, w["text"].get<std::string>()};
   if (w.contains("fixture")) {
-    return {true, w.value("status", 200),
-            read_file(std::filesystem::path(AALGATE_FIXTURES_DIR) / w["fixture"].get<std::string>())};
+    return {
+        true, w.value("status", 200),
+        read_file(std::filesystem::path(AALGATE_FIXTURES_DIR) / w["fixture"].get<std::string>())};
   }
   const Json& body = w.contains("body") ? w["body"] : Json();
   return {true, w.value("status", 0),
@@ -110,7 +110,8 @@ TEST_P(Conformance, MatchesVector) {
   }
   ASSERT_TRUE(config.has_value()) << config.error().code << ": " << config.error().message;
 
-  const auto requirement = aalgate::parse_requirement(to_requirement(c.requirement).dump(), config.value());
+  const auto requirement =
+      aalgate::parse_requirement(to_requirement(c.requirement).dump(), config.value());
   if (!expected_error.empty()) {
     ASSERT_FALSE(requirement.has_value()) << "requirement accepted, expected " << expected_error;
     EXPECT_EQ(requirement.error().code, expected_error) << requirement.error().message;
@@ -120,10 +121,11 @@ TEST_P(Conformance, MatchesVector) {
       << requirement.error().code << ": " << requirement.error().message;
 
   const Whoami whoami = to_whoami(c.whoami);
-  const aalgate::Decision d =
-      aalgate::decide(config.value(), {whoami.present, whoami.status, whoami.body}, requirement.value());
+  const aalgate::Decision d = aalgate::decide(
+      config.value(), {whoami.present, whoami.status, whoami.body}, requirement.value());
   const Json& e = c.expect;
-  if (e.contains("verdict")) EXPECT_EQ(aalgate::to_string(d.verdict), e["verdict"].get<std::string>());
+  if (e.contains("verdict"))
+    EXPECT_EQ(aalgate::to_string(d.verdict), e["verdict"].get<std::string>());
   if (e.contains("reason")) EXPECT_EQ(aalgate::to_string(d.reason), e["reason"].get<std::string>());
   if (e.contains("url")) {
     EXPECT_EQ(d.url, e["url"].is_null() ? std::string() : e["url"].get<std::string>());
@@ -141,7 +143,8 @@ TEST_P(Conformance, MatchesVector) {
     EXPECT_EQ(got, e["warnings"].get<std::vector<std::string>>());
   }
   // SPEC 2: url is empty exactly when the verdict is allow or error.
-  EXPECT_EQ(d.url.empty(), d.verdict == aalgate::Verdict::allow || d.verdict == aalgate::Verdict::error);
+  EXPECT_EQ(d.url.empty(),
+            d.verdict == aalgate::Verdict::allow || d.verdict == aalgate::Verdict::error);
 }
 
 std::string case_name(const testing::TestParamInfo<Case>& info) {

@@ -18,10 +18,10 @@ TEST(Url, splits_absolute_http_urls) {
 }
 
 TEST(Url, refuses_what_is_not_an_http_url) {
-  for (const char* bad : {"ftp://a.com", "https:a.com", "https:/a.com", "//a.com", "https://",
-                          "https://a b.com", "https://a.com:99999", "https://a.com:x",
-                          "https://[zz]/", "https://a.com\\@b.com", "javascript:alert(1)",
-                          "https://a\x01.com", "https://a.com/\xED\xA0\x80"}) {
+  for (const char* bad :
+       {"ftp://a.com", "https:a.com", "https:/a.com", "//a.com", "https://", "https://a b.com",
+        "https://a.com:99999", "https://a.com:x", "https://[zz]/", "https://a.com\\@b.com",
+        "javascript:alert(1)", "https://a\x01.com", "https://a.com/\xED\xA0\x80"}) {
     EXPECT_FALSE(aalgate::parse_http_url(bad)) << bad;
   }
   EXPECT_TRUE(aalgate::parse_http_url("http://[::1]:4433/")->host_port == "[::1]:4433");
@@ -43,8 +43,8 @@ TEST(Url, validates_utf8_strictly) {
 
 TEST(ReturnTo, wildcard_entries_need_two_labels) {
   EXPECT_TRUE(aalgate::compile_allowed_return_url("https://*.example.com/", 0));
-  for (const char* bad : {"https://*", "https://*.com", "https://*foo.com", "https://a.*.com",
-                          "not a url"}) {
+  for (const char* bad :
+       {"https://*", "https://*.com", "https://*foo.com", "https://a.*.com", "not a url"}) {
     const auto compiled = aalgate::compile_allowed_return_url(bad, 3);
     ASSERT_FALSE(compiled) << bad;
     EXPECT_EQ(compiled.error().code, "config.allowedReturnUrls[3]");

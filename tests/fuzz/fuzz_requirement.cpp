@@ -7,9 +7,10 @@
 #include "aalgate/aalgate.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const aalgate::Config config = aalgate::parse_config(
-      R"({"baseUrl":"https://auth.example.com","allowedReturnUrls":["https://app.example.com/"]})")
-                                            .value();
+  static const aalgate::Config config =
+      aalgate::parse_config(
+          R"({"baseUrl":"https://auth.example.com","allowedReturnUrls":["https://app.example.com/"]})")
+          .value();
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const auto requirement = aalgate::parse_requirement(text, config);
   if (!requirement) {

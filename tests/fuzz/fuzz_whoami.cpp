@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   for (const int status : {200, 401, 403, 500}) {
     const aalgate::Decision d = aalgate::decide(config, {true, status, body}, requirement);
-    const bool no_url = d.verdict == aalgate::Verdict::allow || d.verdict == aalgate::Verdict::error;
+    const bool no_url =
+        d.verdict == aalgate::Verdict::allow || d.verdict == aalgate::Verdict::error;
     if (d.url.empty() != no_url) std::abort();
     if (!d.url.empty() && d.url.rfind("https://auth.example.com/.ory/self-service/", 0) != 0) {
       std::abort();

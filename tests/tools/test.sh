@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# `npm test`: setup, build (native Debug + Wasm), lint, ctest, then node --test over tests/js/ (and
+# tests/e2e/ when present). Runs every step it can, prints a summary, exits non-zero on any failure.
+# Its last line counts tests (ctest + node) as passed and, as failed, failed tests plus failed
+# setup/build/lint steps.
+set -Euo pipefail
+TOOL=test.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
+
+cd "$AALGATE_ROOT" || exit 1
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+
+declare -A status seconds detail
+order=()
+tests_passed=0
+tests_failed=0
+steps_failed=0
+
+# run_step NAME COMMAND...: shows the command's output live, keeps a copy in $logs/NAME.log.
+run_step() {
+  local name="$1" started rc
+  shift
+  order+=("$name")
+  printf '\n===== %s: %s\n' "$name" "$*"
+  started="$(now)"
+  "$@" 2>&1 | tee "$logs/$name.log"
+  rc="${PIPESTATUS[0]}"
+  seconds[$name]="$(since "$started")"
+  if ((rc == 0)); then status[$name]=ok; else status[$name]=FAILED; fi
+  return "$rc"
+}
+
+skip_step() {
+  order+=("$1")
+  status[$1]=skipped
+  seconds[$1]=-
+  detail[$1]="$2"
+}
+
+# Counts from ctest's "NN% tests passed, F tests failed out of T".
+count_ctest() {
+  local line total failed
+  line="$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$logs/ctest.log" |
+    tail -n 1)"
+  if [[ -z "$line" ]]; then
+    detail[ctest]="no tests found"
+    return
+  fi
+  failed="$(sed -E 's/.* ([0-9]+) tests? failed.*/\1/' <<<"$line")"
+  total="$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")"
+  tests_passed=$((tests_passed + total - failed))
+  tests_failed=$((tests_failed + failed))
+  detail[ctest]="$((total - failed))/$total tests passed"
+}
+
+# Counts from node's closing lines, TAP ("# pass N") or spec ("ℹ pass N").
+count_node() {
+  local pass fail cancelled
+  pass="$(grep -E '^(# |ℹ )pass [0-9]+$' "$logs/node.log" | tail -n 1 | grep -oE '[0-9]+$')"
+  fail="$(grep -E '^(# |ℹ )fail [0-9]+$' "$logs/node.log" | tail -n 1 | grep -oE '[0-9]+$')"
+  cancelled="$(grep -E '^(# |ℹ )cancelled [0-9]+$' "$logs/node.log" | tail -n 1 |
+    grep -oE '[0-9]+$')"
+  pass="${pass:-0}" fail="$((${fail:-0} + ${cancelled:-0}))"
+  tests_passed=$((tests_passed + pass))
+  tests_failed=$((tests_failed + fail))
+  detail[node]="$pass/$((pass + fail)) tests passed"
+  if ((pass + fail == 0)); then
+    detail[node]="no tests ran (node --test takes *.test.mjs, *.test.js, test-*.mjs, ...)"
+  fi
+}
+
+summary() {
+  local name
+  printf '\n===== summary\n'
+  for name in "${order[@]}"; do
+    printf '  %-6s %-8s %7s s  %s\n' "$name" "${status[$name]}" "${seconds[$name]}" \
+      "${detail[$name]:-}"
+  done
+  for name in "${order[@]}"; do
+    [[ "${status[$name]}" == FAILED ]] && printf '%s: FAILED step: %s\n' "$TOOL" "$name"
+  done
+  printf 'aalgate: %d passed, %d failed\n' "$tests_passed" "$((tests_failed + steps_failed))"
+}
+
+finish() {
+  summary
+  local name
+  for name in "${order[@]}"; do [[ "${status[$name]}" == FAILED ]] && exit 1; done
+  exit 0
+}
+
+# 1. setup: nothing else can run without it.
+if ! run_step setup bash "$AALGATE_TOOLS/setup.sh"; then
+  steps_failed=$((steps_failed + 1))
+  finish
+fi
+
+# 2. build, 3. lint (lint configures the native build itself if the build failed early).
+built=1
+if ! run_step build bash "$AALGATE_TOOLS/build.sh"; then
+  steps_failed=$((steps_failed + 1))
+  built=0
+fi
+grep -E '^(wasm|glue) ' "$logs/build.log" >"$logs/sizes" || true
+detail[build]="$(sed -E 's/^(wasm|glue) +js\/core\/([^:]*): +([0-9]+) B.*raw, ([0-9]+) B.*/\2 \3 B (\4 gz)/' \
+  "$logs/sizes" | paste -sd ',' | sed 's/,/, /g')"
+if ! run_step lint bash "$AALGATE_TOOLS/lint.sh"; then
+  steps_failed=$((steps_failed + 1))
+fi
+
+# 4. ctest, 5. node: need the build.
+if ((built)); then
+  run_step ctest ctest --test-dir build/native --output-on-failure -j "$AALGATE_JOBS"
+  count_ctest
+
+  node_dirs=(tests/js/)
+  [[ -d tests/e2e ]] && node_dirs+=(tests/e2e/)
+  if [[ -d tests/js ]]; then
+    run_step node node --test "${node_dirs[@]}"
+    count_node
+  else
+    skip_step node "no tests/js/"
+  fi
+else
+  skip_step ctest "build failed"
+  skip_step node "build failed"
+fi
+
+finish
