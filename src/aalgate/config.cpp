@@ -51,6 +51,11 @@ Result<const Json*> kratos_key(const Json& kratos, std::string_view dotted) {
         dotted.substr(start, dot == std::string_view::npos ? dotted.npos : dot - start);
     nested = json_fields::find(*nested, part);
     if (dot == std::string_view::npos) break;
+    // A section JS could not serialise (a function, a throwing getter) must not read as empty.
+    if (nested != nullptr && (!nested->is_object() || json_fields::is_unserializable(*nested))) {
+      return Error{"config.kratos." + std::string(dotted.substr(0, dot)),
+                   "must be an object, got " + json_fields::describe(*nested)};
+    }
     start = dot + 1;
   }
   const Json* flat = json_fields::find(kratos, dotted);
@@ -122,7 +127,7 @@ Result<ReturnToPolicy> parse_return_to_policy(const Json& config, const std::str
 
 Result<Config> parse_config(std::string_view json_text) {
   const std::optional<Json> parsed = json_fields::parse(json_text);
-  if (!parsed || !parsed->is_object()) {
+  if (!parsed || !parsed->is_object() || json_fields::is_unserializable(*parsed)) {
     return Error{"config", "must be an object with at least baseUrl"};
   }
   const Json& json = *parsed;
@@ -152,7 +157,7 @@ Result<Config> parse_config(std::string_view json_text) {
 
   const Json empty = Json::object();
   const Json* kratos = json_fields::find(json, "kratos");
-  if (kratos != nullptr && !kratos->is_object()) {
+  if (kratos != nullptr && (!kratos->is_object() || json_fields::is_unserializable(*kratos))) {
     return Error{"config.kratos", "must be an object mirroring the Kratos configuration, got " +
                                       json_fields::describe(*kratos)};
   }

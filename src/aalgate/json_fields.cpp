@@ -52,6 +52,10 @@ const Json* find(const Json& object, std::string_view key) {
   return &*it;
 }
 
+bool is_unserializable(const Json& value) {
+  return value.is_object() && value.size() == 1 && value.contains("$unserializable");
+}
+
 std::string describe(const Json& value) {
   if (value.is_object()) {
     const Json* marker = find(value, "$unserializable");

@@ -25,6 +25,9 @@ using Json = nlohmann::json;
 /// @brief The member `key` of an object, or nullptr when absent or JSON null.
 [[nodiscard]] const Json* find(const Json& object, std::string_view key);
 
+/// @brief true for JS's stand-in for a value JSON cannot carry: `{"$unserializable": "function"}`.
+[[nodiscard]] bool is_unserializable(const Json& value);
+
 /// @brief What a value is, for messages: "a string", "a number", "a function" (JS's marker)...
 [[nodiscard]] std::string describe(const Json& value);
 

@@ -35,7 +35,7 @@ std::string_view to_string(RequiredAal aal) {
 Result<Requirement> parse_requirement(std::string_view json_text, const Config& config) {
   std::optional<Json> parsed = json_fields::parse(json_text);
   if (parsed && parsed->is_null()) parsed = Json::object();
-  if (!parsed || !parsed->is_object()) {
+  if (!parsed || !parsed->is_object() || json_fields::is_unserializable(*parsed)) {
     return Error{"requirement", "must be an object such as { aal: 'aal2', maxAge: '10m' }"};
   }
   const Json& json = *parsed;
