@@ -1,0 +1,219 @@
+// Turns JS values into the strings the core takes (DESIGN.md, "JS normalisation").
+// Data only: no decisions here. Every rule about what a value means lives in the C++ core.
+
+/**
+ * What the core's `decide` takes about the whoami outcome.
+ * @typedef {{ present: boolean, status: number, body: string }} WhoamiOutcome
+ */
+
+const NO_SESSION = Object.freeze({ present: false, status: 0, body: '' });
+
+/**
+ * Normalises a whoami outcome: `null`/`undefined`, a Session object, the JSON text of a 200 body,
+ * or `{ status, body }`. Never throws: what cannot be read or serialised becomes status 200 with
+ * an empty body, which the core judges an invalid session.
+ * @param {unknown} whoami
+ * @returns {WhoamiOutcome}
+ */
+export function normalizeWhoami(whoami) {
+  if (whoami === null || whoami === undefined) return NO_SESSION;
+  if (typeof whoami === 'string') return { present: true, status: 200, body: wellFormed(whoami) };
+  let status;
+  try {
+    status = typeof whoami === 'object' ? whoami.status : undefined;
+  } catch {
+    return { present: true, status: 200, body: '' };
+  }
+  if (typeof status === 'number') {
+    let body = '';
+    try {
+      const given = whoami.body;
+      body = given === undefined ? '' : typeof given === 'string' ? given : stringifyWhoami(given);
+    } catch {
+      body = '';
+    }
+    return { present: true, status, body: wellFormed(body) };
+  }
+  return { present: true, status: 200, body: wellFormed(stringifyWhoami(whoami)) };
+}
+
+/**
+ * The JSON text of a configuration for the core's `configure`. Values JSON cannot carry become
+ * `{"$unserializable": type}` so the core rejects them with the field's code.
+ * @param {unknown} config
+ * @returns {string}
+ */
+export function configToJson(config) {
+  return toCoreJson(config, false);
+}
+
+/**
+ * The JSON text of a requirement for the core's `decide`; `undefined` is `{}`. A `Date` given as
+ * `now` becomes its milliseconds since the epoch.
+ * @param {unknown} requirement
+ * @returns {string}
+ */
+export function requirementToJson(requirement) {
+  return requirement === undefined ? '{}' : toCoreJson(requirement, true);
+}
+
+/** A stand-in for a value JSON cannot carry, named by its type, for the core to reject. */
+function unserializable(type) {
+  return { $unserializable: type };
+}
+
+// JSON.stringify with Dates through toJSON, as DESIGN.md says for whoami. Only an invalid Date
+// (whose toJSON gives null) is marked, so the core rejects it instead of seeing the field absent.
+// A cycle, a throwing getter or a BigInt anywhere makes the whole body empty.
+function stringifyWhoami(value) {
+  try {
+    const text = JSON.stringify(value, function markInvalidDates(key, json) {
+      return json === null && isDate(this[key]) ? unserializable('date') : json;
+    });
+    return typeof text === 'string' ? text : '';
+  } catch {
+    return '';
+  }
+}
+
+function toCoreJson(root, nowToMs) {
+  // Objects are copied while serialising, so each property is read exactly once and a getter or
+  // Proxy trap that throws marks only its own field. `path` holds [copy, original] pairs from
+  // the root down to the object being serialised, to find cycles.
+  const path = [];
+  let rootCopy = null;
+  let atRoot = true;
+  function replacer(key, json) {
+    while (path.length > 0 && path[path.length - 1][0] !== this) path.pop();
+    const isRoot = atRoot;
+    atRoot = false;
+    const descend = (copy, original) => {
+      path.push([copy, original]);
+      return copy;
+    };
+    // `this` is the root's wrapper or one of our copies: reading it again has no side effects.
+    const original = this[key];
+    if (isDate(original)) {
+      const ms = Date.prototype.getTime.call(original);
+      if (!Number.isFinite(ms)) return descend(unserializable('date'), null);
+      if (nowToMs && key === 'now' && this === rootCopy) return ms;
+    }
+    const value = unwrapPrimitive(json);
+    switch (typeof value) {
+      case 'function':
+      case 'symbol':
+      case 'bigint':
+        return descend(unserializable(typeof value), null);
+      case 'number':
+        return Number.isFinite(value) ? value : descend(unserializable('number'), null);
+      case 'undefined':
+        // Left out of objects as JSON.stringify does (an unset field); only the root is marked.
+        return isRoot ? descend(unserializable('undefined'), null) : undefined;
+      case 'string':
+        // A lone surrogate has no UTF-8 form: the core drops such a returnTo, rejects others.
+        return isWellFormed(value) ? value : descend(unserializable('ill-formed string'), null);
+      case 'object':
+        break;
+      default:
+        return value;
+    }
+    if (value === null || isRawJson(value)) return value;
+    if (path.some(([, seen]) => seen === value)) return descend(unserializable('cycle'), null);
+    const copy = copyReadable(value);
+    if (copy === null) return descend(unserializable('exception'), null);
+    if (isRoot) rootCopy = copy;
+    return descend(copy, value);
+  }
+  try {
+    return JSON.stringify(root, replacer);
+  } catch {
+    // Reached only when a toJSON method throws or nesting exhausts the stack.
+    return JSON.stringify(unserializable('exception'));
+  }
+}
+
+// A plain copy of an array or object's own enumerable string-keyed properties, in
+// JSON.stringify's order; a property whose read throws becomes a marker. null if the keys
+// themselves cannot be read (a Proxy whose ownKeys trap throws).
+function copyReadable(value) {
+  let isArray;
+  let keys;
+  try {
+    isArray = Array.isArray(value);
+    keys = isArray ? null : Object.keys(value);
+  } catch {
+    return null;
+  }
+  if (isArray) {
+    let length;
+    try {
+      length = value.length;
+    } catch {
+      return null;
+    }
+    const copy = [];
+    for (let i = 0; i < length; i += 1) copy.push(readProperty(value, i));
+    return copy;
+  }
+  const copy = {};
+  for (const key of keys) {
+    // Any key with a lone surrogate is unknown to the core; keep it nameable (U+FFFD) so the
+    // core reports it as such instead of failing to parse the whole text.
+    Object.defineProperty(copy, isWellFormed(key) ? key : wellFormed(key), {
+      value: readProperty(value, key),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
+}
+
+function readProperty(object, key) {
+  try {
+    return object[key];
+  } catch {
+    return unserializable('exception');
+  }
+}
+
+// JSON.stringify unwraps Number, String, Boolean and BigInt objects; so do we, before copying.
+function unwrapPrimitive(value) {
+  if (typeof value !== 'object' || value === null) return value;
+  for (const type of [Number, String, Boolean, BigInt]) {
+    try {
+      return type.prototype.valueOf.call(value);
+    } catch {
+      // not this wrapper type
+    }
+  }
+  return value;
+}
+
+function isDate(value) {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    Date.prototype.getTime.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRawJson(value) {
+  return typeof JSON.isRawJSON === 'function' && JSON.isRawJSON(value);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function isWellFormed(text) {
+  return typeof text.isWellFormed === 'function' ? text.isWellFormed() : !LONE_SURROGATE.test(text);
+}
+
+// UTF-8 cannot carry a lone surrogate (Emscripten's conversion would merge it with the next code
+// unit): it becomes U+FFFD, as a fetch body's text() would have it.
+function wellFormed(text) {
+  if (isWellFormed(text)) return text;
+  if (typeof text.toWellFormed === 'function') return text.toWellFormed();
+  return new TextDecoder().decode(new TextEncoder().encode(text));
+}

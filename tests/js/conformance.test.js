@@ -1,0 +1,140 @@
+// Runs every tests/conformance/*.json vector through the public JS API (and so through the Wasm
+// core). Format: tests/conformance/README.md. The native runner reads the same files.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { SessionFromJSON } from '@ory/client-fetch';
+import { AalgateError, createGate } from 'aalgate';
+
+import {
+  readConformanceFiles,
+  sdkChangesSession,
+  vectorRequirement,
+  vectorWhoamiInputs,
+} from './helpers.js';
+
+const DECISION_FIELDS = ['verdict', 'url', 'reason', 'aal', 'requiredAal', 'warnings'];
+const EXPECT_FIELDS = new Set([...DECISION_FIELDS, 'throws']);
+
+const files = readConformanceFiles();
+const cases = files.flatMap(({ file, data }) =>
+  Array.isArray(data?.cases) ? data.cases.map((vector) => ({ file, defaults: data.defaults, vector })) : [],
+);
+
+test('the conformance folder holds at least one case', () => {
+  assert.ok(files.length > 0, 'no tests/conformance/*.json file found');
+  assert.ok(cases.length > 0, 'the conformance files hold no cases');
+});
+
+test('every conformance file is a JSON object with a cases array', () => {
+  for (const { file, data, error } of files) {
+    assert.equal(error, undefined, `${file} is not valid JSON: ${error?.message}`);
+    assert.ok(Array.isArray(data?.cases), `${file} has no "cases" array`);
+  }
+});
+
+test('case names are unique across all files', () => {
+  const seen = new Map();
+  for (const { file, vector } of cases) {
+    assert.equal(typeof vector.name, 'string', `${file}: a case has no name`);
+    assert.ok(!seen.has(vector.name), `${vector.name} is in both ${seen.get(vector.name)} and ${file}`);
+    seen.set(vector.name, file);
+  }
+});
+
+test('the SessionFromJSON comparison is skipped only for sessions the SDK changes', () => {
+  const session = (fields) => ({ active: true, expires_at: '2026-08-02T10:00:00Z', ...fields });
+  assert.equal(sdkChangesSession(session({ authenticated_at: '2026-08-01T10:00:00.123+02:00' })), null);
+  assert.equal(sdkChangesSession(session({ authenticated_at: 'garbage', authentication_methods: null })), null);
+  assert.equal(sdkChangesSession(session({ authentication_methods: [null, { completed_at: '0001-01-01T00:00:00Z' }] })), null);
+  for (const changed of [
+    session({ authenticated_at: '2026-08-01T10:00:00.123456Z' }),
+    session({ authenticated_at: '2026-02-30T00:00:00Z' }),
+    session({ authenticated_at: '2026-08-01 10:00:00Z' }),
+    session({ authenticated_at: '2016-12-31T23:59:60Z' }),
+    session({ expires_at: 1785578400000 }),
+    session({ authentication_methods: 'password' }),
+    session({ authentication_methods: [5] }),
+    session({ authentication_methods: [{ completed_at: true }] }),
+    [],
+  ]) {
+    assert.equal(typeof sdkChangesSession(changed), 'string', JSON.stringify(changed));
+  }
+});
+
+for (const { file, defaults, vector } of cases) {
+  test(`${file}: ${vector.name}`, async (t) => {
+    const expect = vector.expect;
+    assert.ok(expect !== null && typeof expect === 'object', 'the case has no "expect" object');
+    for (const key of Object.keys(expect)) {
+      assert.ok(EXPECT_FIELDS.has(key), `unknown "expect" field ${JSON.stringify(key)}`);
+    }
+    const config = Object.hasOwn(vector, 'config') ? vector.config : defaults?.config;
+    const requirement = vectorRequirement(
+      Object.hasOwn(vector, 'requirement') ? vector.requirement : defaults?.requirement,
+    );
+    // A config error is raised before any whoami is looked at; such a case may leave it out.
+    const whoami =
+      !Object.hasOwn(vector, 'whoami') && String(expect.throws).startsWith('config') ? null : vector.whoami;
+    assert.notEqual(whoami, undefined, 'the case has no "whoami"');
+
+    for (const input of vectorWhoamiInputs(whoami)) {
+      await t.test(input.label, () => runCase({ config, requirement, whoami: input.whoami, expect }));
+      if (input.session === undefined) continue;
+      let sdkSession;
+      let skip = sdkChangesSession(input.session);
+      if (!skip) {
+        try {
+          sdkSession = SessionFromJSON(input.session);
+        } catch (error) {
+          skip = `SessionFromJSON throws: ${error.message}`;
+        }
+      }
+      await t.test(
+        'as @ory/client-fetch SessionFromJSON gives it',
+        { skip: skip ? `not comparable, ${skip}` : false },
+        () => runCase({ config, requirement, whoami: sdkSession, expect }),
+      );
+    }
+  });
+}
+
+async function runCase({ config, requirement, whoami, expect }) {
+  const expectsConfigError = typeof expect.throws === 'string' && /^config(\.|\[|$)/.test(expect.throws);
+  let gate;
+  try {
+    gate = await createGate(config);
+  } catch (error) {
+    if (!(error instanceof AalgateError)) throw error;
+    assert.ok(expectsConfigError, `createGate threw ${error.code} (${error.message}); expected ${describeExpect(expect)}`);
+    assert.equal(error.code, expect.throws);
+    return;
+  }
+  try {
+    assert.ok(!expectsConfigError, `createGate accepted the config; expected it to throw ${expect.throws}`);
+    let decision;
+    try {
+      decision = gate.decide(whoami, requirement);
+    } catch (error) {
+      if (!(error instanceof AalgateError)) throw error;
+      assert.ok(expect.throws !== undefined, `decide threw ${error.code} (${error.message}); expected ${describeExpect(expect)}`);
+      assert.equal(error.code, expect.throws);
+      return;
+    }
+    assert.equal(expect.throws, undefined, `decide returned ${JSON.stringify(decision)}; expected it to throw ${expect.throws}`);
+    const actual = {};
+    const wanted = {};
+    for (const key of DECISION_FIELDS) {
+      if (!Object.hasOwn(expect, key)) continue;
+      actual[key] = key === 'warnings' ? [...decision[key]] : decision[key];
+      wanted[key] = expect[key];
+    }
+    assert.deepEqual(actual, wanted);
+  } finally {
+    gate.dispose();
+  }
+}
+
+function describeExpect(expect) {
+  return expect.throws !== undefined ? `it to throw ${expect.throws}` : JSON.stringify(expect);
+}

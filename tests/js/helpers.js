@@ -1,0 +1,154 @@
+// Shared by the node --test files in tests/js/ (not a test file itself).
+import { readFileSync, readdirSync } from 'node:fs';
+
+export const ROOT = new URL('../../', import.meta.url);
+export const CONFORMANCE_DIR = new URL('tests/conformance/', ROOT);
+export const FIXTURE_DIR = new URL('tests/fixtures/kratos/', ROOT);
+
+/** The bytes of a Kratos fixture, as text (what an HTTP client's text() gives). */
+export function fixtureText(name) {
+  return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(new URL(name, FIXTURE_DIR)));
+}
+
+/** Every conformance file: [{ file, data }] or [{ file, error }] when it is not JSON. */
+export function readConformanceFiles() {
+  return readdirSync(CONFORMANCE_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      try {
+        return { file, data: JSON.parse(readFileSync(new URL(file, CONFORMANCE_DIR), 'utf8')) };
+      } catch (error) {
+        return { file, error };
+      }
+    });
+}
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Reads an RFC 3339 timestamp exactly (DESIGN.md's grammar: real calendar dates, hours ≤ 23,
+ * seconds ≤ 60 with :60 as :59). Returns { ms, subMs } where ms is whole milliseconds since the
+ * epoch and subMs the digits past the millisecond as a fraction of one, or null when invalid.
+ */
+export function parseRfc3339(text) {
+  const m = RFC3339.exec(text);
+  if (m === null) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const fraction = (m[7] ?? '').padEnd(9, '0');
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  let offsetMinutes = 0;
+  if (m[8] === undefined) {
+    const [oh, om] = [Number(m[10]), Number(m[11])];
+    if (oh > 23 || om > 59) return null;
+    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  date.setUTCHours(hour, minute, Math.min(second, 59), Number(fraction.slice(0, 3)));
+  return {
+    ms: date.getTime() - offsetMinutes * 60_000,
+    subMs: Number(fraction.slice(3)) / 1e6,
+  };
+}
+
+/** A vector's `now` (RFC 3339 text or milliseconds) as the JS API takes it. */
+export function vectorNow(now) {
+  if (typeof now !== 'string') return now;
+  const parsed = parseRfc3339(now);
+  // Text that is not a timestamp goes to the core as is, for it to reject.
+  return parsed === null ? now : parsed.ms + parsed.subMs;
+}
+
+/** A vector's requirement as the JS API takes it (`now` converted); other values untouched. */
+export function vectorRequirement(requirement) {
+  if (requirement === null || typeof requirement !== 'object' || Array.isArray(requirement)) {
+    return requirement;
+  }
+  if (!Object.hasOwn(requirement, 'now')) return requirement;
+  return { ...requirement, now: vectorNow(requirement.now) };
+}
+
+/**
+ * The ways a vector's whoami is given to the JS API: [{ label, whoami, session? }].
+ * `session` is set for `{"session": …}`, which also runs through @ory/client-fetch.
+ */
+export function vectorWhoamiInputs(whoami) {
+  if (whoami === null) return [{ label: 'null', whoami: null }];
+  if (typeof whoami !== 'object' || Array.isArray(whoami)) {
+    throw new Error(`unknown whoami form: ${JSON.stringify(whoami)}`);
+  }
+  if (Object.hasOwn(whoami, 'fixture')) {
+    const status = whoami.status ?? 200;
+    const body = fixtureText(whoami.fixture);
+    const inputs = [{ label: `fixture ${whoami.fixture} as {status, body}`, whoami: { status, body } }];
+    if (status === 200) inputs.push({ label: `fixture ${whoami.fixture} as text`, whoami: body });
+    return inputs;
+  }
+  if (Object.hasOwn(whoami, 'session')) {
+    return [{ label: 'session object', whoami: whoami.session, session: whoami.session }];
+  }
+  if (Object.hasOwn(whoami, 'text')) return [{ label: 'text', whoami: whoami.text }];
+  if (Object.hasOwn(whoami, 'status')) {
+    return [{ label: '{status, body}', whoami: { status: whoami.status, body: whoami.body } }];
+  }
+  throw new Error(`unknown whoami form: ${JSON.stringify(whoami)}`);
+}
+
+const SDK_TIMESTAMPS = ['expires_at', 'authenticated_at'];
+
+/**
+ * Why @ory/client-fetch's SessionFromJSON would change what the core sees in `session`, or null
+ * when it keeps it: the SDK turns timestamps into Dates (milliseconds only, lenient parsing,
+ * numbers accepted) and rebuilds method entries, so only sessions it carries over exactly can be
+ * expected to get the same decision.
+ */
+export function sdkChangesSession(session) {
+  if (session === null || typeof session !== 'object' || Array.isArray(session)) {
+    return 'the session is not an object';
+  }
+  for (const key of SDK_TIMESTAMPS) {
+    const why = sdkChangesTimestamp(session[key]);
+    if (why) return `${key}: ${why}`;
+  }
+  const methods = session.authentication_methods;
+  if (methods === undefined || methods === null) return null;
+  if (!Array.isArray(methods)) return 'authentication_methods is not an array';
+  for (const [i, entry] of methods.entries()) {
+    if (entry === null) continue;
+    if (typeof entry !== 'object' || Array.isArray(entry)) {
+      return `authentication_methods[${i}] is not an object`;
+    }
+    const why = sdkChangesTimestamp(entry.completed_at);
+    if (why) return `authentication_methods[${i}].completed_at: ${why}`;
+  }
+  return null;
+}
+
+function sdkChangesTimestamp(value) {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') return `new Date(${JSON.stringify(value)}) makes a time of a non-string`;
+  const exact = parseRfc3339(value);
+  const lenient = new Date(value).getTime();
+  if (exact === null) {
+    return Number.isNaN(lenient) ? null : `Date parses ${JSON.stringify(value)}, RFC 3339 does not`;
+  }
+  if (Number.isNaN(lenient)) return `Date cannot read ${JSON.stringify(value)}`;
+  if (exact.subMs !== 0) return `a Date drops the sub-millisecond digits of ${value}`;
+  if (lenient !== exact.ms) return `a Date reads ${value} as ${new Date(lenient).toISOString()}`;
+  return null;
+}
+
+/** A small deterministic PRNG (mulberry32), so property tests replay. */
+export function prng(seed) {
+  let state = seed >>> 0;
+  return function next() {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
