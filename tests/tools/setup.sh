@@ -10,10 +10,11 @@ TOOL=setup.sh
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 
-# emscripten's Depends bring binaryen, clang-14, lld-14, llvm-14 and node-acorn; its Recommends
-# (libjs-d3, python3-numpy) play no part in compiling, so --no-install-recommends is safe.
-PACKAGES=(emscripten nlohmann-json3-dev cmake g++ libgtest-dev libbenchmark-dev clang-format
-  clang-tidy)
+# emscripten brings binaryen, clang-14, lld-14, llvm-14 and node-acorn; chromium is Debian's
+# browser for tests/e2e (driven by playwright-core, never a downloaded browser). Recommended
+# packages are installed too: chromium is only known to work here with them.
+PACKAGES=(emscripten nlohmann-json3-dev cmake g++ libgtest-dev libbenchmark-dev chromium
+  clang-format clang-tidy)
 
 fake_missing="${AALGATE_FAKE_MISSING:-}"
 fake_missing=" ${fake_missing//,/ } "
@@ -36,7 +37,7 @@ install_debian_packages() {
   ((${#missing[@]} == 0)) && return 0
 
   if [[ "$(id -u)" != 0 || -n "${AALGATE_FAKE_NONROOT:-}" ]]; then
-    printf '%s: missing Debian packages, run: sudo apt-get install -y --no-install-recommends %s\n' \
+    printf '%s: missing Debian packages, run: sudo apt-get install -y %s\n' \
       "$TOOL" "${missing[*]}" >&2
     exit 1
   fi
@@ -48,7 +49,7 @@ install_debian_packages() {
   # Wait for a concurrent apt/dpkg (unattended upgrades) instead of failing on its lock.
   if ! apt-get -o DPkg::Lock::Timeout=300 update -q >"$log" 2>&1 ||
     ! DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
-      --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+      "${missing[@]}" >>"$log" 2>&1; then
     tail -n 30 "$log" >&2
     rm -f "$log"
     die "apt-get failed installing: ${missing[*]} (last lines above)"

@@ -116,6 +116,7 @@ if ((built)); then
   count_ctest
 
   node_dirs=(tests/js/)
+  [[ -d tests/readme ]] && node_dirs+=(tests/readme/)
   [[ -d tests/e2e ]] && node_dirs+=(tests/e2e/)
   if [[ -d tests/js ]]; then
     run_step node node --test "${node_dirs[@]}"
