@@ -179,7 +179,7 @@ function readProperty(object, key) {
 
 // JSON.stringify unwraps Number, String, Boolean and BigInt objects; so do we, before copying.
 function unwrapPrimitive(value) {
-  if (typeof value !== 'object' || value === null) return value;
+  if (typeof value !== 'object' || value === null || isPlainContainer(value)) return value;
   for (const type of [Number, String, Boolean, BigInt]) {
     try {
       return type.prototype.valueOf.call(value);
@@ -191,12 +191,23 @@ function unwrapPrimitive(value) {
 }
 
 function isDate(value) {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null || isPlainContainer(value)) return false;
   try {
     Date.prototype.getTime.call(value);
     return true;
   } catch {
     return false;
+  }
+}
+
+// A plain object or array is neither a Date nor a primitive wrapper: the common case, checked
+// without the brand checks' exceptions (they cost microseconds per object).
+function isPlainContainer(value) {
+  try {
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null || proto === Array.prototype;
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws: take the slow, careful path
   }
 }
 
