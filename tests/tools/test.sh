@@ -110,7 +110,12 @@ if ! run_step lint bash "$AALGATE_TOOLS/lint.sh"; then
   steps_failed=$((steps_failed + 1))
 fi
 
-# 4. ctest, 5. node: need the build.
+# 4. sanitize: the native suite under ASan/UBSan and a short libFuzzer run per parser.
+if ! run_step sanitize bash "$AALGATE_TOOLS/sanitize.sh"; then
+  steps_failed=$((steps_failed + 1))
+fi
+
+# 5. ctest, 6. node: need the build.
 if ((built)); then
   run_step ctest ctest --test-dir build/native --output-on-failure -j "$AALGATE_JOBS"
   count_ctest
