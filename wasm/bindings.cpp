@@ -25,9 +25,57 @@ struct DecisionValue {
   std::string aal;
   std::string requiredAal;
   std::string warnings;
+  std::string challenge;
 };
 
-// One configured gate; owned by JS (`delete()`), reused for every decision.
+struct RouteValue {
+  bool ok = false;
+  std::string code;
+  std::string message;
+  std::string aal;
+  double maxAge = -1;  // seconds; -1 when unset
+  std::string operation;
+  int rule = -1;  // -1: the policy's default
+};
+
+struct ChallengeValue {
+  bool found = false;
+  std::string aal;
+  double maxAge = -1;  // seconds; -1 when unset
+};
+
+DecisionValue error_value(const aalgate::Error& error) {
+  DecisionValue out;
+  out.code = error.code;
+  out.message = error.message;
+  return out;
+}
+
+DecisionValue to_value(const aalgate::Decision& decision) {
+  DecisionValue out;
+  out.ok = true;
+  out.verdict = aalgate::to_string(decision.verdict);
+  out.url = decision.url;
+  out.reason = aalgate::reason_code(decision);
+  if (decision.aal) out.aal = aalgate::to_string(*decision.aal);
+  out.requiredAal = aalgate::to_string(decision.required_aal);
+  for (const aalgate::Warning warning : decision.warnings) {
+    if (!out.warnings.empty()) out.warnings.push_back(',');
+    out.warnings.append(aalgate::to_string(warning));
+  }
+  out.challenge = decision.challenge;
+  return out;
+}
+
+// A status that is not a whole HTTP code becomes 0: unexpected for decide, "use error.code"
+// for recover.
+aalgate::WhoamiOutcome outcome(bool present, double status, const std::string& body) {
+  const bool whole =
+      std::isfinite(status) && status == std::floor(status) && status >= 100 && status <= 599;
+  return {present, whole ? static_cast<int>(status) : 0, body};
+}
+
+// One configured gate; owned by JS (`delete()`), reused for every call.
 class Gate {
  public:
   ConfigureResult configure(const std::string& config_json) {
@@ -39,40 +87,66 @@ class Gate {
 
   DecisionValue decide(bool present, double status, const std::string& body,
                        const std::string& requirement_json) const {
-    DecisionValue out;
+    if (!config_) return unconfigured();
+    const auto requirement = aalgate::parse_requirement(requirement_json, *config_);
+    if (!requirement) return error_value(requirement.error());
+    return to_value(aalgate::decide(*config_, outcome(present, status, body), requirement.value()));
+  }
+
+  DecisionValue recover(bool present, double status, const std::string& body,
+                        const std::string& requirement_json) const {
+    if (!config_) return unconfigured();
+    const auto requirement = aalgate::parse_requirement(requirement_json, *config_);
+    if (!requirement) return error_value(requirement.error());
+    return to_value(
+        aalgate::recover(*config_, outcome(present, status, body), requirement.value()));
+  }
+
+  DecisionValue decideRequest(bool present, double status, const std::string& body,
+                              const std::string& request_json) const {
+    if (!config_) return unconfigured();
+    const auto decision =
+        aalgate::decide_request(*config_, outcome(present, status, body), request_json);
+    if (!decision) return error_value(decision.error());
+    return to_value(decision.value());
+  }
+
+  RouteValue requirementFor(const std::string& method, const std::string& url) const {
+    RouteValue out;
     if (!config_) {
       out.code = "gate.unconfigured";
-      out.message = "configure() has not succeeded on this gate";
       return out;
     }
-    const aalgate::Result<aalgate::Requirement> requirement =
-        aalgate::parse_requirement(requirement_json, *config_);
-    if (!requirement) {
-      out.code = requirement.error().code;
-      out.message = requirement.error().message;
+    const auto route = aalgate::requirement_for(*config_, method, url);
+    if (!route) {
+      out.code = route.error().code;
+      out.message = route.error().message;
       return out;
     }
-    // A status that is not a whole HTTP code becomes 0, which the core calls unexpected.
-    const int whole_status =
-        std::isfinite(status) && status == std::floor(status) && status >= 100 && status <= 599
-            ? static_cast<int>(status)
-            : 0;
-    const aalgate::Decision decision =
-        aalgate::decide(*config_, {present, whole_status, body}, requirement.value());
+    const aalgate::Requirement& r = route.value().requirement;
     out.ok = true;
-    out.verdict = aalgate::to_string(decision.verdict);
-    out.url = decision.url;
-    out.reason = aalgate::to_string(decision.reason);
-    if (decision.aal) out.aal = aalgate::to_string(*decision.aal);
-    out.requiredAal = aalgate::to_string(decision.required_aal);
-    for (const aalgate::Warning warning : decision.warnings) {
-      if (!out.warnings.empty()) out.warnings.push_back(',');
-      out.warnings.append(aalgate::to_string(warning));
-    }
+    out.aal = aalgate::to_string(r.aal);
+    if (r.max_age_ns) out.maxAge = static_cast<double>(*r.max_age_ns) / 1e9;
+    if (r.operation) out.operation = aalgate::to_string(*r.operation);
+    if (route.value().rule) out.rule = static_cast<int>(*route.value().rule);
+    return out;
+  }
+
+  ChallengeValue parseChallenge(const std::string& header) const {
+    ChallengeValue out;
+    const auto challenge = aalgate::parse_challenge(header);
+    if (!challenge) return out;
+    out.found = true;
+    out.aal = aalgate::to_string(challenge->aal);
+    if (challenge->max_age_seconds) out.maxAge = static_cast<double>(*challenge->max_age_seconds);
     return out;
   }
 
  private:
+  static DecisionValue unconfigured() {
+    return error_value({"gate.unconfigured", "configure() has not succeeded on this gate"});
+  }
+
   std::optional<aalgate::Config> config_;
 };
 
@@ -92,9 +166,26 @@ EMSCRIPTEN_BINDINGS(aalgate) {
       .field("reason", &DecisionValue::reason)
       .field("aal", &DecisionValue::aal)
       .field("requiredAal", &DecisionValue::requiredAal)
-      .field("warnings", &DecisionValue::warnings);
+      .field("warnings", &DecisionValue::warnings)
+      .field("challenge", &DecisionValue::challenge);
+  emscripten::value_object<RouteValue>("RouteValue")
+      .field("ok", &RouteValue::ok)
+      .field("code", &RouteValue::code)
+      .field("message", &RouteValue::message)
+      .field("aal", &RouteValue::aal)
+      .field("maxAge", &RouteValue::maxAge)
+      .field("operation", &RouteValue::operation)
+      .field("rule", &RouteValue::rule);
+  emscripten::value_object<ChallengeValue>("ChallengeValue")
+      .field("found", &ChallengeValue::found)
+      .field("aal", &ChallengeValue::aal)
+      .field("maxAge", &ChallengeValue::maxAge);
   emscripten::class_<Gate>("Gate")
       .constructor<>()
       .function("configure", &Gate::configure)
-      .function("decide", &Gate::decide);
+      .function("decide", &Gate::decide)
+      .function("recover", &Gate::recover)
+      .function("decideRequest", &Gate::decideRequest)
+      .function("requirementFor", &Gate::requirementFor)
+      .function("parseChallenge", &Gate::parseChallenge);
 }

@@ -6,8 +6,12 @@
 ///   auto requirement = aalgate::parse_requirement(R"({"aal":"aal2"})", config.value());
 ///   aalgate::Decision d = aalgate::decide(config.value(), {true, 200, body}, requirement.value());
 
+#include "aalgate/challenge.hpp"
 #include "aalgate/config.hpp"
 #include "aalgate/decide.hpp"
+#include "aalgate/policy.hpp"
+#include "aalgate/recover.hpp"
+#include "aalgate/request.hpp"
 #include "aalgate/requirement.hpp"
 #include "aalgate/result.hpp"
 #include "aalgate/session.hpp"

@@ -132,10 +132,10 @@ Result<Config> parse_config(std::string_view json_text) {
   }
   const Json& json = *parsed;
   if (const std::string* key = json_fields::unknown_key(
-          json, {"baseUrl", "flow", "allowedReturnUrls", "kratos", "leeway"})) {
+          json, {"baseUrl", "flow", "allowedReturnUrls", "kratos", "leeway", "policy"})) {
     return Error{"config." + *key,
                  "is not a configuration field (baseUrl, flow, "
-                 "allowedReturnUrls, kratos, leeway)"};
+                 "allowedReturnUrls, kratos, leeway, policy)"};
   }
   Config config;
   Result<std::string> base_url = parse_base_url(json);
@@ -176,6 +176,12 @@ Result<Config> parse_config(std::string_view json_text) {
       json_fields::optional_duration(json, "leeway", "config.leeway");
   if (!leeway) return leeway.error();
   config.leeway_ns = leeway.value().value_or(0);
+
+  if (const Json* policy = json_fields::find(json, "policy")) {
+    Result<Policy> compiled = compile_policy(*policy);
+    if (!compiled) return compiled.error();
+    config.policy = std::move(compiled).value();
+  }
   return config;
 }
 

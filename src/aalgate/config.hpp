@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "aalgate/policy.hpp"
 #include "aalgate/result.hpp"
 #include "aalgate/return_to.hpp"
 
@@ -26,6 +27,7 @@ struct Config {
   ServerAal settings_required_aal = ServerAal::highest_available;
   std::int64_t privileged_session_max_age_ns = 3600LL * 1000000000LL;
   std::int64_t leeway_ns = 0;
+  Policy policy;  ///< per-route requirements; without one, every route needs aal1
 };
 
 /// @brief Parses the configuration from JSON text; the Error's code names the field.

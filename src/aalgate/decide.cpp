@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "aalgate/flow_url.hpp"
+#include "aalgate/decision_builder.hpp"
 
 namespace aalgate {
 namespace {
@@ -19,49 +19,19 @@ bool is_stale(const std::optional<Timestamp>& at, Timestamp now, std::int64_t ma
   return age > 0 && age > allowed;
 }
 
-class DecisionBuilder {
- public:
-  DecisionBuilder(const Config& config, const Requirement& requirement)
-      : config_(config), requirement_(requirement) {
-    decision_.required_aal = requirement.aal;
-    if (requirement.aal == RequiredAal::highest_available &&
-        config.whoami_required_aal != ServerAal::highest_available) {
-      decision_.warnings.push_back(Warning::highest_available_unverifiable);
-    }
-  }
-
-  void set_aal(Aal aal) { decision_.aal = aal; }
-
-  Decision without_url(Verdict verdict, Reason reason) {
-    decision_.verdict = verdict;
-    decision_.reason = reason;
-    return std::move(decision_);
-  }
-
-  Decision login(Verdict verdict, Reason reason, LoginUrlOptions options) {
-    return with_url(verdict, reason, build_login_url(config_, requirement_, options));
-  }
-
-  Decision enroll(Reason reason) {
-    return with_url(Verdict::enroll, reason, build_settings_url(config_, requirement_));
-  }
-
- private:
-  Decision with_url(Verdict verdict, Reason reason, FlowUrl url) {
-    decision_.url = std::move(url.url);
-    if (url.return_to_dropped) decision_.warnings.push_back(Warning::return_to_dropped);
-    return without_url(verdict, reason);
-  }
-
-  const Config& config_;
-  const Requirement& requirement_;
-  Decision decision_;
-};
-
 }  // namespace
 
 Decision decide(const Config& config, const WhoamiOutcome& whoami, const Requirement& requirement) {
   DecisionBuilder out(config, requirement);
+  // A public operation needs no session: allow, but still report a session's level.
+  if (requirement.aal == RequiredAal::none) {
+    if (whoami.present && whoami.status == 200) {
+      if (const std::optional<Session> session = parse_session(whoami.body)) {
+        out.set_aal(session->aal);
+      }
+    }
+    return out.without_url(Verdict::allow, Reason::public_route);
+  }
   // Rules 1-3: what kind of answer whoami gave.
   if (!whoami.present || whoami.status == 401) {
     return out.login(Verdict::login, Reason::no_session, {});
@@ -104,11 +74,13 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
                                           : session->aal2_completed_at ? session->aal2_completed_at
                                                                        : session->authenticated_at;
       if (is_stale(at, now, *requirement.max_age_ns, config.leeway_ns)) {
-        return out.login(Verdict::refresh, Reason::second_factor_stale, {true, true});
+        return out.login(Verdict::refresh, Reason::second_factor_stale, {true, true},
+                         requirement.max_age_ns);
       }
     } else if (is_stale(session->authenticated_at, now, *requirement.max_age_ns,
                         config.leeway_ns)) {
-      return out.login(Verdict::refresh, Reason::reauthentication_required, {true, false});
+      return out.login(Verdict::refresh, Reason::reauthentication_required, {true, false},
+                       requirement.max_age_ns);
     }
   }
   return out.without_url(Verdict::allow, Reason::satisfied);
@@ -158,8 +130,33 @@ std::string_view to_string(Reason reason) {
       return "reauthentication_required";
     case Reason::satisfied:
       return "satisfied";
+    case Reason::public_route:
+      return "public";
+    case Reason::session_aal2_required:
+      return "session_aal2_required";
+    case Reason::session_refresh_required:
+      return "session_refresh_required";
+    case Reason::session_already_available:
+      return "session_already_available";
+    case Reason::session_aal1_required:
+      return "session_aal1_required";
+    case Reason::browser_location_change_required:
+      return "browser_location_change_required";
+    case Reason::redirect_not_allowed:
+      return "redirect_not_allowed";
+    case Reason::self_service_flow_return_to_forbidden:
+      return "self_service_flow_return_to_forbidden";
+    case Reason::self_service_flow_expired:
+      return "self_service_flow_expired";
+    case Reason::kratos_error:
+      return "kratos_error";
   }
   return "unexpected_response";
+}
+
+std::string reason_code(const Decision& decision) {
+  if (decision.reason == Reason::kratos_error) return "kratos_" + decision.kratos_id;
+  return std::string(to_string(decision.reason));
 }
 
 std::string_view to_string(Warning warning) {

@@ -30,13 +30,25 @@ enum class Reason {
   second_factor_stale,
   reauthentication_required,
   satisfied,
+  public_route,  ///< "public": the requirement is `aal: 'none'`
+  // gate.recover: the Kratos error id the decision answers.
+  session_aal2_required,
+  session_refresh_required,
+  session_already_available,
+  session_aal1_required,
+  browser_location_change_required,
+  redirect_not_allowed,
+  self_service_flow_return_to_forbidden,
+  self_service_flow_expired,
+  kratos_error,  ///< any other Kratos id: "kratos_<id>"
 };
 
 /// @brief Something the caller should know that did not change the verdict.
 enum class Warning { highest_available_unverifiable, return_to_dropped };
 
-/// @brief What `GET /sessions/whoami` gave: nothing (no session), or a status and a body.
-/// A Session object or JSON text is `{true, 200, text}`.
+/// @brief What an HTTP call to Kratos gave: nothing (no session), or a status and a body.
+/// A Session object or JSON text is `{true, 200, text}`; for recover, a body without a known
+/// status has status 0.
 struct WhoamiOutcome {
   bool present = false;
   int status = 0;
@@ -51,6 +63,8 @@ struct Decision {
   std::optional<Aal> aal;  ///< the session's level, when a valid session was read
   RequiredAal required_aal = RequiredAal::aal1;
   std::vector<Warning> warnings;
+  std::string challenge;  ///< RFC 9470 `WWW-Authenticate` value for step_up and refresh, else ""
+  std::string kratos_id;  ///< for Reason::kratos_error: the id, reduced to [a-z0-9_]
 };
 
 /// @brief Decides by SPEC section 2's rules, first match wins. Never throws, never fails:
@@ -60,6 +74,8 @@ struct Decision {
 
 [[nodiscard]] std::string_view to_string(Verdict verdict);
 [[nodiscard]] std::string_view to_string(Reason reason);
+/// @brief The decision's reason code: `to_string(reason)`, or `kratos_<id>` for kratos_error.
+[[nodiscard]] std::string reason_code(const Decision& decision);
 [[nodiscard]] std::string_view to_string(Warning warning);
 
 }  // namespace aalgate

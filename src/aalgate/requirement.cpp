@@ -1,5 +1,6 @@
 #include "aalgate/requirement.hpp"
 
+#include "aalgate/config.hpp"
 #include "aalgate/json_fields.hpp"
 
 namespace aalgate {
@@ -11,6 +12,7 @@ std::optional<RequiredAal> parse_aal_name(std::string_view name) {
   if (name == "aal1" || name == "lax") return RequiredAal::aal1;
   if (name == "aal2") return RequiredAal::aal2;
   if (name == "highest_available" || name == "strict") return RequiredAal::highest_available;
+  if (name == "none") return RequiredAal::none;
   return std::nullopt;
 }
 
@@ -28,8 +30,59 @@ std::string_view to_string(RequiredAal aal) {
       return "aal2";
     case RequiredAal::highest_available:
       return "highest_available";
+    case RequiredAal::none:
+      return "none";
   }
   return "aal1";
+}
+
+std::string_view to_string(Operation operation) {
+  return operation == Operation::settings ? "settings" : "signin";
+}
+
+Result<RequirementSpec> parse_requirement_spec(const Json& object, const std::string& code_prefix) {
+  RequirementSpec spec;
+  const auto operation =
+      json_fields::optional_string(object, "operation", code_prefix + ".operation");
+  if (!operation) return operation.error();
+  if (operation.value() == "signin") {
+    spec.operation = Operation::signin;
+  } else if (operation.value() == "settings") {
+    spec.operation = Operation::settings;
+  } else if (operation.value()) {
+    return Error{code_prefix + ".operation",
+                 "must be \"signin\" or \"settings\", got \"" + *operation.value() + "\""};
+  }
+
+  if (const Json* aal = json_fields::find(object, "aal")) {
+    const std::optional<RequiredAal> parsed_aal =
+        aal->is_string() ? parse_aal_name(aal->get_ref<const std::string&>()) : std::nullopt;
+    if (!parsed_aal) {
+      return Error{code_prefix + ".aal",
+                   "must be \"aal1\", \"aal2\", \"highest_available\", \"lax\", \"strict\" or "
+                   "\"none\", got " +
+                       json_fields::describe(*aal)};
+    }
+    spec.aal = *parsed_aal;
+  }
+
+  const auto max_age = json_fields::optional_duration(object, "maxAge", code_prefix + ".maxAge");
+  if (!max_age) return max_age.error();
+  spec.max_age_ns = max_age.value();
+  return spec;
+}
+
+void apply_requirement_spec(const RequirementSpec& spec, const Config& config,
+                            Requirement& requirement) {
+  requirement.operation = spec.operation;
+  if (spec.operation == Operation::signin) {
+    requirement.aal = from_server(config.whoami_required_aal);
+  } else if (spec.operation == Operation::settings) {
+    requirement.aal = from_server(config.settings_required_aal);
+    requirement.max_age_ns = config.privileged_session_max_age_ns;
+  }
+  if (spec.aal) requirement.aal = *spec.aal;
+  if (spec.max_age_ns) requirement.max_age_ns = spec.max_age_ns;
 }
 
 Result<Requirement> parse_requirement(std::string_view json_text, const Config& config) {
@@ -39,42 +92,18 @@ Result<Requirement> parse_requirement(std::string_view json_text, const Config& 
     return Error{"requirement", "must be an object such as { aal: 'aal2', maxAge: '10m' }"};
   }
   const Json& json = *parsed;
+  // `rule` is what requirementFor adds; accepted so its result can be passed back as is.
   if (const std::string* key =
           json_fields::unknown_key(json, {"aal", "maxAge", "operation", "returnTo", "now",
-                                          "loginChallenge", "organization", "via"})) {
+                                          "loginChallenge", "organization", "via", "rule"})) {
     return Error{"requirement." + *key,
                  "is not a requirement field (aal, maxAge, operation, returnTo, now, "
                  "loginChallenge, organization, via)"};
   }
+  const Result<RequirementSpec> spec = parse_requirement_spec(json, "requirement");
+  if (!spec) return spec.error();
   Requirement requirement;
-
-  const auto operation = json_fields::optional_string(json, "operation", "requirement.operation");
-  if (!operation) return operation.error();
-  if (operation.value() == "signin") {
-    requirement.aal = from_server(config.whoami_required_aal);
-  } else if (operation.value() == "settings") {
-    requirement.aal = from_server(config.settings_required_aal);
-    requirement.max_age_ns = config.privileged_session_max_age_ns;
-  } else if (operation.value()) {
-    return Error{"requirement.operation",
-                 "must be \"signin\" or \"settings\", got \"" + *operation.value() + "\""};
-  }
-
-  if (const Json* aal = json_fields::find(json, "aal")) {
-    const std::optional<RequiredAal> parsed_aal =
-        aal->is_string() ? parse_aal_name(aal->get_ref<const std::string&>()) : std::nullopt;
-    if (!parsed_aal) {
-      return Error{
-          "requirement.aal",
-          "must be \"aal1\", \"aal2\", \"highest_available\", \"lax\" or \"strict\", got " +
-              json_fields::describe(*aal)};
-    }
-    requirement.aal = *parsed_aal;
-  }
-
-  const auto max_age = json_fields::optional_duration(json, "maxAge", "requirement.maxAge");
-  if (!max_age) return max_age.error();
-  if (max_age.value()) requirement.max_age_ns = max_age.value();
+  apply_requirement_spec(spec.value(), config, requirement);
 
   if (const Json* now = json_fields::find(json, "now")) {
     const std::optional<Timestamp> instant =

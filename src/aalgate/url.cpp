@@ -8,6 +8,13 @@ char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' 
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 bool is_unreserved(unsigned char c) {
   return is_alpha(static_cast<char>(c)) || is_digit(static_cast<char>(c)) || c == '-' || c == '.' ||
          c == '_' || c == '~';
@@ -147,6 +154,37 @@ std::optional<HttpUrl> parse_http_url(std::string_view text) {
     url.has_query = tail[path_end] == '?';
   }
   return url;
+}
+
+std::optional<std::string> find_query_param(std::string_view url, std::string_view name) {
+  const std::size_t question = url.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  std::string_view query = url.substr(question + 1);
+  query = query.substr(0, query.find('#'));
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const std::size_t equals = pair.find('=');
+    if (pair.substr(0, equals) == name) {
+      std::string value;
+      const std::string_view raw =
+          equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
+      for (std::size_t i = 0; i < raw.size(); ++i) {
+        const int high = i + 2 < raw.size() ? hex_digit(raw[i + 1]) : -1;
+        const int low = i + 2 < raw.size() ? hex_digit(raw[i + 2]) : -1;
+        if (raw[i] == '%' && high >= 0 && low >= 0) {
+          value.push_back(static_cast<char>(high * 16 + low));
+          i += 2;
+        } else {
+          value.push_back(raw[i] == '+' ? ' ' : raw[i]);
+        }
+      }
+      return value;
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
 }
 
 void append_query_escaped(std::string& out, std::string_view value) {

@@ -29,6 +29,11 @@ struct HttpUrl {
 /// @brief true when `text` holds a C0 control, DEL or a C1 control (U+0080..U+009F).
 [[nodiscard]] bool has_control_characters(std::string_view text);
 
+/// @brief The first value of query parameter `name` in `url`, form-decoded (`+` is a space,
+/// `%XX` a byte) as Go's url.Values reads it; nullopt when absent.
+[[nodiscard]] std::optional<std::string> find_query_param(std::string_view url,
+                                                          std::string_view name);
+
 /// @brief Appends `value` percent-encoded for a query: every byte but `A-Za-z0-9-._~` as `%XX`,
 /// so WHATWG URLSearchParams decodes it back to exactly `value`.
 void append_query_escaped(std::string& out, std::string_view value);

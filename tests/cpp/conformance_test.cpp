@@ -18,6 +18,7 @@ namespace {
 using Json = nlohmann::json;
 
 struct Case {
+  Json raw;  // the whole case, for the fields of calls other than decide
   std::string file;
   Json config;
   Json whoami;
@@ -52,6 +53,7 @@ std::vector<Case> load_cases() {
     const Json defaults = doc.value("defaults", Json::object());
     for (const Json& c : doc["cases"]) {
       Case k;
+      k.raw = c;
       k.file = path.filename().string();
       k.name = c.value("name", std::string("unnamed"));
       k.config = c.contains("config") ? c["config"] : defaults.value("config", Json());
@@ -86,6 +88,43 @@ Whoami to_whoami(const Json& w) {
           body.is_string() ? body.get<std::string>() : (body.is_null() ? "" : body.dump())};
 }
 
+// The error forms of recover: text, object, {status, body}, fixture (status 0 when not given).
+Whoami to_error(const Json& e) {
+  if (e.is_null()) return {};
+  if (e.contains("text")) return {true, 0, e["text"].get<std::string>()};
+  if (e.contains("object")) return {true, 0, e["object"].dump()};
+  if (e.contains("fixture")) {
+    return {
+        true, e.value("status", 0),
+        read_file(std::filesystem::path(AALGATE_FIXTURES_DIR) / e["fixture"].get<std::string>())};
+  }
+  const Json& body = e.contains("body") ? e["body"] : Json();
+  return {true, e.value("status", 0),
+          body.is_string() ? body.get<std::string>() : (body.is_null() ? "" : body.dump())};
+}
+
+// requirementFor / parseChallenge results as the JS API shapes them.
+Json route_json(const aalgate::RouteRequirement& route) {
+  Json out = Json::object();
+  out["aal"] = std::string(aalgate::to_string(route.requirement.aal));
+  if (route.requirement.max_age_ns) {
+    out["maxAge"] = static_cast<double>(*route.requirement.max_age_ns) / 1e9;
+  }
+  if (route.requirement.operation) {
+    out["operation"] = std::string(aalgate::to_string(*route.requirement.operation));
+  }
+  out["rule"] = route.rule ? Json(*route.rule) : Json();
+  return out;
+}
+
+Json challenge_json(const std::optional<aalgate::ChallengeRequirement>& challenge) {
+  if (!challenge) return Json();
+  Json out = Json::object();
+  out["aal"] = std::string(aalgate::to_string(challenge->aal));
+  if (challenge->max_age_seconds) out["maxAge"] = *challenge->max_age_seconds;
+  return out;
+}
+
 // `now` as an RFC 3339 string becomes whole milliseconds, as JS's Date.parse gives.
 Json to_requirement(Json requirement) {
   if (requirement.is_object() && requirement.contains("now") && requirement["now"].is_string()) {
@@ -110,23 +149,65 @@ TEST_P(Conformance, MatchesVector) {
   }
   ASSERT_TRUE(config.has_value()) << config.error().code << ": " << config.error().message;
 
-  const auto requirement =
-      aalgate::parse_requirement(to_requirement(c.requirement).dump(), config.value());
-  if (!expected_error.empty()) {
-    ASSERT_FALSE(requirement.has_value()) << "requirement accepted, expected " << expected_error;
-    EXPECT_EQ(requirement.error().code, expected_error) << requirement.error().message;
+  const std::string call = c.raw.value("call", std::string("decide"));
+  aalgate::Decision d;
+  if (call == "parseChallenge") {
+    EXPECT_EQ(challenge_json(aalgate::parse_challenge(c.raw["header"].get<std::string>())),
+              c.expect["requirement"]);
     return;
   }
-  ASSERT_TRUE(requirement.has_value())
-      << requirement.error().code << ": " << requirement.error().message;
-
-  const Whoami whoami = to_whoami(c.whoami);
-  const aalgate::Decision d = aalgate::decide(
-      config.value(), {whoami.present, whoami.status, whoami.body}, requirement.value());
+  if (call == "requirementFor" || call == "decideRequest") {
+    const Json request = to_requirement(c.raw.value("request", Json::object()));
+    if (call == "requirementFor") {
+      const auto route = aalgate::requirement_for(config.value(), request.value("method", ""),
+                                                  request.value("url", ""));
+      if (!expected_error.empty()) {
+        ASSERT_FALSE(route.has_value()) << "request accepted, expected " << expected_error;
+        EXPECT_EQ(route.error().code, expected_error);
+        return;
+      }
+      ASSERT_TRUE(route.has_value()) << route.error().code << ": " << route.error().message;
+      EXPECT_EQ(route_json(route.value()), c.expect["requirement"]);
+      return;
+    }
+    const Whoami whoami = to_whoami(c.whoami);
+    const auto decision = aalgate::decide_request(
+        config.value(), {whoami.present, whoami.status, whoami.body}, request.dump());
+    if (!expected_error.empty()) {
+      ASSERT_FALSE(decision.has_value()) << "request accepted, expected " << expected_error;
+      EXPECT_EQ(decision.error().code, expected_error);
+      return;
+    }
+    ASSERT_TRUE(decision.has_value()) << decision.error().code << ": " << decision.error().message;
+    d = decision.value();
+  } else {
+    const auto requirement =
+        aalgate::parse_requirement(to_requirement(c.requirement).dump(), config.value());
+    if (!expected_error.empty()) {
+      ASSERT_FALSE(requirement.has_value()) << "requirement accepted, expected " << expected_error;
+      EXPECT_EQ(requirement.error().code, expected_error) << requirement.error().message;
+      return;
+    }
+    ASSERT_TRUE(requirement.has_value())
+        << requirement.error().code << ": " << requirement.error().message;
+    if (call == "recover") {
+      const Whoami error = to_error(c.raw.value("error", Json()));
+      d = aalgate::recover(config.value(), {error.present, error.status, error.body},
+                           requirement.value());
+    } else {
+      const Whoami whoami = to_whoami(c.whoami);
+      d = aalgate::decide(config.value(), {whoami.present, whoami.status, whoami.body},
+                          requirement.value());
+    }
+  }
   const Json& e = c.expect;
   if (e.contains("verdict"))
     EXPECT_EQ(aalgate::to_string(d.verdict), e["verdict"].get<std::string>());
-  if (e.contains("reason")) EXPECT_EQ(aalgate::to_string(d.reason), e["reason"].get<std::string>());
+  if (e.contains("reason")) EXPECT_EQ(aalgate::reason_code(d), e["reason"].get<std::string>());
+  if (e.contains("challenge")) {
+    EXPECT_EQ(d.challenge,
+              e["challenge"].is_null() ? std::string() : e["challenge"].get<std::string>());
+  }
   if (e.contains("url")) {
     EXPECT_EQ(d.url, e["url"].is_null() ? std::string() : e["url"].get<std::string>());
   }

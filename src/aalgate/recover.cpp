@@ -1,0 +1,122 @@
+#include "aalgate/recover.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "aalgate/decision_builder.hpp"
+#include "aalgate/json_fields.hpp"
+#include "aalgate/return_to.hpp"
+#include "aalgate/url.hpp"
+
+namespace aalgate {
+namespace {
+
+using json_fields::Json;
+
+// `redirect_browser_to` at the top level, else in `error.details`.
+std::optional<std::string> redirect_of(const Json& body, const Json& error) {
+  const Json* top = json_fields::find(body, "redirect_browser_to");
+  if (top != nullptr && top->is_string()) return top->get<std::string>();
+  const Json* details = json_fields::find(error, "details");
+  const Json* nested =
+      details != nullptr ? json_fields::find(*details, "redirect_browser_to") : nullptr;
+  if (nested != nullptr && nested->is_string()) return nested->get<std::string>();
+  return std::nullopt;
+}
+
+// A URL on baseUrl's origin (same scheme, host and port) under `{baseUrl path}/self-service/`.
+bool is_self_service_url(std::string_view url, const Config& config) {
+  const std::optional<HttpUrl> parsed = parse_http_url(url);
+  if (!parsed || parsed->has_userinfo) return false;
+  const std::string prefix = config.base_url + "/self-service/";
+  const std::string rebuilt = parsed->scheme + "://" + parsed->host_port + parsed->path;
+  return rebuilt.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool on_base_origin(std::string_view url, const Config& config) {
+  const std::optional<HttpUrl> parsed = parse_http_url(url);
+  return parsed && !parsed->has_userinfo && parsed->scheme == config.return_to.base_scheme &&
+         parsed->host_port == config.return_to.base_host_port;
+}
+
+std::string sanitize_id(std::string_view id) {
+  std::string out;
+  for (const char c : id.substr(0, 64)) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    out.push_back(keep ? c : (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : '_');
+  }
+  return out;
+}
+
+}  // namespace
+
+Decision recover(const Config& config, const WhoamiOutcome& error_outcome,
+                 const Requirement& requirement) {
+  Requirement next = requirement;
+  const std::optional<Json> body =
+      error_outcome.present ? json_fields::parse(error_outcome.body, true) : std::nullopt;
+  const Json* error = body ? json_fields::find(*body, "error") : nullptr;
+  if (error != nullptr && !error->is_object()) error = nullptr;
+  int status = error_outcome.status;
+  if (status == 0 && error != nullptr) {
+    const Json* code = json_fields::find(*error, "code");
+    if (code != nullptr && code->is_number_integer()) status = code->get<int>();
+  }
+  const Json* id_value = error != nullptr ? json_fields::find(*error, "id") : nullptr;
+  const std::string id =
+      id_value != nullptr && id_value->is_string() ? id_value->get<std::string>() : "";
+  const std::optional<std::string> redirect =
+      error != nullptr ? redirect_of(*body, *error) : std::nullopt;
+
+  // The error's own return_to, when the caller gives none (keeps a settings flow going).
+  const bool keeps_own_return_to =
+      id == "session_aal2_required" || id == "session_refresh_required";
+  if (keeps_own_return_to && !next.return_to && redirect && on_base_origin(*redirect, config)) {
+    std::optional<std::string> own = find_query_param(*redirect, "return_to");
+    if (own && !own->empty() && is_return_to_allowed(*own, config.return_to)) next.return_to = own;
+  }
+  if (id == "self_service_flow_return_to_forbidden") next.return_to.reset();
+
+  DecisionBuilder out(config, next);
+  const bool wants_aal2 = requirement.aal == RequiredAal::aal2;
+  if (id.empty()) {
+    // A bare 401 (whoami's has no id) is "no session"; anything else without an id is unknown.
+    if (status == 401) return out.login(Verdict::login, Reason::no_session, {});
+    return out.without_url(Verdict::error, Reason::unexpected_response);
+  }
+  if (id == "session_aal2_required") {
+    return out.login(Verdict::step_up, Reason::session_aal2_required, {false, true});
+  }
+  if (id == "session_refresh_required") {
+    return out.login(Verdict::refresh, Reason::session_refresh_required, {true, false});
+  }
+  if (id == "session_already_available") {
+    return out.login(Verdict::refresh, Reason::session_already_available, {true, true});
+  }
+  if (id == "session_aal1_required")
+    return out.login(Verdict::login, Reason::session_aal1_required, {});
+  if (id == "session_inactive") return out.login(Verdict::login, Reason::session_inactive, {});
+  if (id == "browser_location_change_required") {
+    if (!redirect || !is_self_service_url(*redirect, config)) {
+      return out.without_url(Verdict::error, Reason::redirect_not_allowed);
+    }
+    const bool refresh = find_query_param(*redirect, "refresh") == "true";
+    const bool aal2 = find_query_param(*redirect, "aal") == "aal2";
+    const Verdict verdict = refresh ? Verdict::refresh : aal2 ? Verdict::step_up : Verdict::login;
+    return out.redirect(verdict, Reason::browser_location_change_required, *redirect, aal2);
+  }
+  if (id == "self_service_flow_return_to_forbidden") {
+    out.add_warning(Warning::return_to_dropped);
+    return out.login(wants_aal2 ? Verdict::step_up : Verdict::login,
+                     Reason::self_service_flow_return_to_forbidden, {false, wants_aal2});
+  }
+  if (id == "self_service_flow_expired") {
+    return out.login(wants_aal2 ? Verdict::step_up : Verdict::login,
+                     Reason::self_service_flow_expired, {false, wants_aal2});
+  }
+  out.set_kratos_id(sanitize_id(id));
+  return out.without_url(Verdict::error, Reason::kratos_error);
+}
+
+}  // namespace aalgate

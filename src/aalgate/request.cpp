@@ -1,0 +1,75 @@
+#include "aalgate/request.hpp"
+
+#include <string>
+
+#include "aalgate/json_fields.hpp"
+#include "aalgate/policy.hpp"
+
+namespace aalgate {
+
+using json_fields::Json;
+
+Result<RouteRequirement> requirement_for(const Config& config, std::string_view method,
+                                         std::string_view url) {
+  if (!is_method_token(method)) {
+    return Error{"request.method",
+                 "must be an HTTP method such as \"GET\", got \"" + std::string(method) + "\""};
+  }
+  const std::optional<std::vector<std::string>> segments = request_path_segments(url);
+  if (!segments) {
+    return Error{"request.url",
+                 "must be an absolute http(s) URL or a path starting with /, got \"" +
+                     std::string(url.substr(0, 200)) + "\""};
+  }
+  const RouteMatch match = match_route(config.policy, method, *segments);
+  RouteRequirement route;
+  route.rule = match.rule;
+  apply_requirement_spec(*match.requirement, config, route.requirement);
+  return route;
+}
+
+Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoami,
+                                std::string_view request_json) {
+  const std::optional<Json> parsed = json_fields::parse(request_json);
+  if (!parsed || !parsed->is_object() || json_fields::is_unserializable(*parsed)) {
+    return Error{"request", "must be an object { method, url, returnTo?, now? }"};
+  }
+  const Json& json = *parsed;
+  if (const std::string* key =
+          json_fields::unknown_key(json, {"method", "url", "returnTo", "now"})) {
+    return Error{"request." + *key, "is not a request field (method, url, returnTo, now)"};
+  }
+  const Json* method = json_fields::find(json, "method");
+  if (method == nullptr || !method->is_string()) {
+    return Error{"request.method", "is required: an HTTP method such as \"GET\""};
+  }
+  const Json* url = json_fields::find(json, "url");
+  if (url == nullptr || !url->is_string()) {
+    return Error{"request.url", "is required: the request URL or path"};
+  }
+  Result<RouteRequirement> route = requirement_for(config, method->get_ref<const std::string&>(),
+                                                   url->get_ref<const std::string&>());
+  if (!route) return route.error();
+
+  // The remaining fields read as a requirement's: returnTo and now, with their rules.
+  Json rest = Json::object();
+  if (const Json* return_to = json_fields::find(json, "returnTo")) rest["returnTo"] = *return_to;
+  if (const Json* now = json_fields::find(json, "now")) rest["now"] = *now;
+  Result<Requirement> extras =
+      parse_requirement(rest.dump(-1, ' ', false, Json::error_handler_t::replace), config);
+  if (!extras) {
+    return Error{"request" + extras.error().code.substr(std::string("requirement").size()),
+                 extras.error().message};
+  }
+  Requirement requirement = std::move(route).value().requirement;
+  requirement.now = extras.value().now;
+  requirement.return_to = extras.value().return_to;
+  // Back to the request's own URL, when it is one (a bare path has no origin to return to).
+  const std::string& url_text = url->get_ref<const std::string&>();
+  if (!requirement.return_to && !url_text.empty() && url_text.front() != '/') {
+    requirement.return_to = url_text;
+  }
+  return decide(config, whoami, requirement);
+}
+
+}  // namespace aalgate
