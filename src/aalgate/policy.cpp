@@ -1,5 +1,6 @@
 #include "aalgate/policy.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "aalgate/json_fields.hpp"
@@ -218,6 +219,8 @@ std::optional<std::vector<std::string>> request_path_segments(std::string_view u
         decoded.push_back(byte);
       } else if (byte == '/' || byte == '\\') {
         decoded.push_back('/');
+      } else if (byte == ';') {
+        decoded.push_back(';');  // a server that decodes it would read path parameters
       } else {
         decoded.append(raw_path.substr(i, 3));
       }
@@ -228,6 +231,10 @@ std::optional<std::vector<std::string>> request_path_segments(std::string_view u
   }
   std::vector<std::string> resolved;
   for (std::string& segment : split_segments(decoded)) {
+    // Path parameters (`;jsessionid=…`) are cut, as Tomcat and Spring do before routing, so
+    // `/public/..;/billing` is `/billing` and `/billing;x/pay` is `/billing/pay`.
+    segment.erase(std::min(segment.find(';'), segment.size()));
+    if (segment.empty()) continue;
     if (segment == ".") continue;
     if (segment == "..") {
       if (!resolved.empty()) resolved.pop_back();

@@ -25,10 +25,32 @@ std::optional<std::string> redirect_of(const Json& body, const Json& error) {
   return std::nullopt;
 }
 
-// A URL on baseUrl's origin (same scheme, host and port) under `{baseUrl path}/self-service/`.
+// A dot segment, plain or percent-encoded (`..`, `%2e%2E`, `.`), which a browser resolves.
+bool has_dot_segment(std::string_view path) {
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    std::string segment(
+        path.substr(start, slash == std::string_view::npos ? path.npos : slash - start));
+    for (std::size_t at = 0; (at = segment.find('%', at)) != std::string::npos;) {
+      if (segment.compare(at, 3, "%2e") == 0 || segment.compare(at, 3, "%2E") == 0) {
+        segment.replace(at, 3, ".");
+      } else {
+        ++at;
+      }
+    }
+    if (segment == "." || segment == "..") return true;
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return false;
+}
+
+// A URL on baseUrl's origin (same scheme, host and port) under `{baseUrl path}/self-service/`,
+// with no dot segment that would lead a browser out of it.
 bool is_self_service_url(std::string_view url, const Config& config) {
   const std::optional<HttpUrl> parsed = parse_http_url(url);
-  if (!parsed || parsed->has_userinfo) return false;
+  if (!parsed || parsed->has_userinfo || has_dot_segment(parsed->path)) return false;
   const std::string prefix = config.base_url + "/self-service/";
   const std::string rebuilt = parsed->scheme + "://" + parsed->host_port + parsed->path;
   return rebuilt.compare(0, prefix.size(), prefix) == 0;
