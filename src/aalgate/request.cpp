@@ -40,12 +40,15 @@ Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoam
     return Error{"request." + *key, "is not a request field (method, url, returnTo, now)"};
   }
   const Json* method = json_fields::find(json, "method");
-  if (method == nullptr || !method->is_string()) {
+  if (method == nullptr)
     return Error{"request.method", "is required: an HTTP method such as \"GET\""};
+  if (!method->is_string()) {
+    return Error{"request.method", "must be a string, got " + json_fields::describe(*method)};
   }
   const Json* url = json_fields::find(json, "url");
-  if (url == nullptr || !url->is_string()) {
-    return Error{"request.url", "is required: the request URL or path"};
+  if (url == nullptr) return Error{"request.url", "is required: the request URL or path"};
+  if (!url->is_string()) {
+    return Error{"request.url", "must be a string, got " + json_fields::describe(*url)};
   }
   Result<RouteRequirement> route = requirement_for(config, method->get_ref<const std::string&>(),
                                                    url->get_ref<const std::string&>());
