@@ -1,5 +1,6 @@
 // Any bytes as a whoami body, under every status class: decide must return, and its result
-// must keep SPEC 2's shape (url empty exactly for allow/error; URLs only on baseUrl).
+// must keep SPEC 2's shape (url empty exactly for allow/error; URLs only on baseUrl), and so
+// must recover reading them as a Kratos error body.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -22,6 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::abort();
     }
     if (status != 200 && d.verdict == aalgate::Verdict::allow) std::abort();
+    // The same bytes as a Kratos error body: recover never allows and stays on baseUrl.
+    const aalgate::Decision r = aalgate::recover(config, {true, status, body}, requirement);
+    if (r.verdict == aalgate::Verdict::allow) std::abort();
+    if (r.url.empty() != (r.verdict == aalgate::Verdict::error)) std::abort();
+    if (!r.url.empty() && r.url.rfind("https://auth.example.com/.ory/self-service/", 0) != 0) {
+      std::abort();
+    }
   }
   return 0;
 }

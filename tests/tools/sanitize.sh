@@ -22,7 +22,7 @@ note "GoogleTest suite under ASan + UBSan"
 
 corpus="$(mktemp -d)"
 trap 'rm -rf "$corpus"' EXIT
-for target in fuzz_whoami fuzz_config fuzz_requirement; do
+for target in fuzz_whoami fuzz_config fuzz_requirement fuzz_challenge fuzz_route; do
   mkdir -p "$corpus/$target"
   cp tests/fixtures/kratos/*.json "$corpus/$target/"
   note "$target for ${seconds}s"
