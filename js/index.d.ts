@@ -76,13 +76,48 @@ export interface Config {
    * never extends `expires_at`. Default `0`.
    */
   leeway?: number | Duration;
+  /**
+   * Per-route requirements for {@link Gate.decideRequest} and {@link Gate.requirementFor},
+   * compiled once by {@link createGate}.
+   */
+  policy?: Policy;
+}
+
+/** What a route needs: a requirement's `aal`, `maxAge` and `operation`. */
+export interface RouteRequirementInput {
+  /** Assurance the route needs; `'none'` is a public route (always `allow`). */
+  aal?: RequirementAal;
+  /** How recent the authentication at the required level must be: seconds or a duration. */
+  maxAge?: number | Duration;
+  /** Take `aal` (and `maxAge` for `'settings'`) from the mirrored server configuration. */
+  operation?: 'signin' | 'settings';
+}
+
+/** One route of a {@link Policy}: a path glob, optionally some methods, and a requirement. */
+export interface PolicyRule extends RouteRequirementInput {
+  /**
+   * A path glob starting with `/`: `*` matches within one segment, `**` as a whole segment any
+   * number of segments (none included). Literal segments match exactly, case-sensitively; a
+   * trailing `/` is not significant.
+   */
+  path: string;
+  /** HTTP methods (compared case-insensitively), non-empty; every method when left out. */
+  methods?: readonly string[];
+}
+
+/** Per-route requirements: the first matching rule wins, else `default`. */
+export interface Policy {
+  /** The rules, in order. */
+  rules?: readonly PolicyRule[];
+  /** The requirement when no rule matches; default `{ aal: 'aal1' }`. */
+  default?: RouteRequirementInput;
 }
 
 /**
  * The assurance level an operation needs. `'lax'` means `'aal1'`, `'strict'` means
- * `'highest_available'`.
+ * `'highest_available'`, `'none'` a public operation (always `allow`, no session needed).
  */
-export type RequirementAal = 'aal1' | 'aal2' | 'highest_available' | 'lax' | 'strict';
+export type RequirementAal = 'aal1' | 'aal2' | 'highest_available' | 'lax' | 'strict' | 'none';
 
 /** What one operation needs; every field is optional. */
 export interface Requirement {
@@ -105,7 +140,70 @@ export interface Requirement {
   organization?: string;
   /** Passed on login URLs as `via`. */
   via?: string;
+  /** Accepted and ignored, so that a {@link RouteRequirement} can be passed as is. */
+  rule?: number | null;
 }
+
+/** What {@link Gate.requirementFor} returns: a route's requirement, a frozen plain object. */
+export interface RouteRequirement {
+  /** Assurance the route needs, resolved (synonyms and `operation` applied). */
+  readonly aal: RequiredAal;
+  /** Freshness in seconds (from `operation: 'settings'` too); left out when there is none. */
+  readonly maxAge?: number;
+  /** The route's operation; left out when it sets none. */
+  readonly operation?: 'signin' | 'settings';
+  /** The index of the matching rule in `policy.rules`, or null for `policy.default`. */
+  readonly rule: number | null;
+}
+
+/** An HTTP request for {@link Gate.decideRequest}. */
+export interface Request {
+  /** The HTTP method, e.g. `'GET'`. */
+  method: string;
+  /** An absolute http(s) URL or a path (`/billing?x=1`); query and fragment are not matched. */
+  url: string;
+  /** Where to come back after logging in; default `url` when it is absolute. */
+  returnTo?: string;
+  /** The current time, as milliseconds since the epoch or a `Date`; default the clock. */
+  now?: number | Date;
+}
+
+/**
+ * The requirement an RFC 9470 challenge asks for, from {@link Gate.parseChallenge}: a frozen
+ * plain object that {@link Gate.decide} takes.
+ */
+export interface ChallengeRequirement {
+  /** `'aal2'` when `acr_values` names `aal2` or `aal3`, else `'aal1'`. */
+  readonly aal: 'aal1' | 'aal2';
+  /** `max_age` in seconds, when the challenge has one. */
+  readonly maxAge?: number;
+}
+
+/**
+ * A Kratos error body as its endpoints return it (`{"error": {"id", "code", …}, …}`). Only the
+ * fields aalgate reads are listed.
+ */
+export interface KratosErrorBody {
+  error?: {
+    id?: string;
+    code?: number;
+    [key: string]: unknown;
+  } | null;
+  redirect_browser_to?: string;
+  [key: string]: unknown;
+}
+
+/** What an HTTP client got from a Kratos endpoint: its status, with the body as text or parsed. */
+export interface KratosErrorResponse {
+  status: number;
+  body?: string | KratosErrorBody | null;
+}
+
+/**
+ * The error given to {@link Gate.recover}: the body's JSON text, the parsed body, or
+ * `{ status, body }`.
+ */
+export type KratosError = string | KratosErrorBody | KratosErrorResponse | null | undefined;
 
 /** A timestamp in a session: RFC 3339 text, or a `Date` as `@ory/client-fetch` gives it. */
 export type SessionTimestamp = string | Date;
@@ -150,7 +248,25 @@ export type Whoami = SessionInput | string | WhoamiResponse | null | undefined;
 /** What to do. */
 export type Verdict = 'allow' | 'login' | 'step_up' | 'refresh' | 'enroll' | 'error';
 
-/** Why, as a stable snake_case code (SPEC §2). */
+/**
+ * Why {@link Gate.recover} decided as it did: Kratos's own error id, `redirect_not_allowed` for a
+ * redirect aalgate does not follow, `kratos_<id>` for any other Kratos error.
+ */
+export type RecoverReason =
+  | 'session_aal2_required'
+  | 'session_refresh_required'
+  | 'session_already_available'
+  | 'session_aal1_required'
+  | 'session_inactive'
+  | 'browser_location_change_required'
+  | 'self_service_flow_return_to_forbidden'
+  | 'self_service_flow_expired'
+  | 'redirect_not_allowed'
+  | 'no_session'
+  | 'unexpected_response'
+  | `kratos_${string}`;
+
+/** Why, as a stable snake_case code (SPEC §2, and {@link RecoverReason} from recover). */
 export type Reason =
   | 'no_session'
   | 'server_requires_aal2'
@@ -163,7 +279,9 @@ export type Reason =
   | 'aal2_required'
   | 'second_factor_stale'
   | 'reauthentication_required'
-  | 'satisfied';
+  | 'satisfied'
+  | 'public'
+  | RecoverReason;
 
 /** Something the caller may want to know that did not change the verdict. */
 export type Warning = 'return_to_dropped' | 'highest_available_unverifiable';
@@ -171,10 +289,18 @@ export type Warning = 'return_to_dropped' | 'highest_available_unverifiable';
 /** A session's authenticator assurance level. */
 export type SessionAal = 'aal0' | 'aal1' | 'aal2' | 'aal3';
 
-/** The requirement as resolved: synonyms and `operation` applied. */
-export type RequiredAal = 'aal1' | 'aal2' | 'highest_available';
+/**
+ * The requirement as resolved: synonyms and `operation` applied; `'none'` for a public
+ * operation.
+ */
+export type RequiredAal = 'aal1' | 'aal2' | 'highest_available' | 'none';
 
-interface DecisionFields<V extends Verdict, R extends Reason, U extends string | null> {
+interface DecisionFields<
+  V extends Verdict,
+  R extends Reason,
+  U extends string | null,
+  C extends string | null = null,
+> {
   /** What to do. */
   readonly verdict: V;
   /** Where to send the user (absolute URL on `baseUrl`); null exactly for `allow` and `error`. */
@@ -187,10 +313,15 @@ interface DecisionFields<V extends Verdict, R extends Reason, U extends string |
   readonly requiredAal: RequiredAal;
   /** Warnings in the order they arose; empty when none. */
   readonly warnings: readonly Warning[];
+  /**
+   * An RFC 9470 `WWW-Authenticate` value (`Bearer error="insufficient_user_authentication", …`)
+   * for `step_up` and `refresh`; null for every other verdict.
+   */
+  readonly challenge: C;
 }
 
-/** The operation may go on. */
-export type AllowDecision = DecisionFields<'allow', 'satisfied', null>;
+/** The operation may go on (`public`: the requirement's aal is `'none'`). */
+export type AllowDecision = DecisionFields<'allow', 'satisfied' | 'public', null>;
 /** Send the user to a first-factor login. */
 export type LoginDecision = DecisionFields<
   'login',
@@ -198,11 +329,17 @@ export type LoginDecision = DecisionFields<
   string
 >;
 /** Send the user to a second-factor login (`?aal=aal2`). */
-export type StepUpDecision = DecisionFields<'step_up', 'server_requires_aal2' | 'aal2_required', string>;
+export type StepUpDecision = DecisionFields<
+  'step_up',
+  'server_requires_aal2' | 'aal2_required',
+  string,
+  string
+>;
 /** Send the user to re-authenticate (`?refresh=true`, with `aal=aal2` for a second factor). */
 export type RefreshDecision = DecisionFields<
   'refresh',
   'second_factor_stale' | 'reauthentication_required',
+  string,
   string
 >;
 /** Send the user to settings to enrol a second factor. */
@@ -210,7 +347,7 @@ export type EnrollDecision = DecisionFields<'enroll', 'second_factor_unavailable
 /** The whoami outcome was not something to decide on; never treat it as allowed. */
 export type ErrorDecision = DecisionFields<'error', 'unexpected_response' | 'invalid_session', null>;
 
-/** The outcome of {@link Gate.decide}: a frozen plain object. */
+/** The outcome of {@link Gate.decide} and {@link Gate.decideRequest}: a frozen plain object. */
 export type Decision =
   | AllowDecision
   | LoginDecision
@@ -219,11 +356,54 @@ export type Decision =
   | EnrollDecision
   | ErrorDecision;
 
+/** Recovery: send the user to a first-factor login. */
+export type RecoveryLoginDecision = DecisionFields<
+  'login',
+  | 'no_session'
+  | 'session_inactive'
+  | 'session_aal1_required'
+  | 'browser_location_change_required'
+  | 'self_service_flow_return_to_forbidden'
+  | 'self_service_flow_expired',
+  string
+>;
+/** Recovery: send the user to a second-factor login. */
+export type RecoveryStepUpDecision = DecisionFields<
+  'step_up',
+  | 'session_aal2_required'
+  | 'browser_location_change_required'
+  | 'self_service_flow_return_to_forbidden'
+  | 'self_service_flow_expired',
+  string,
+  string
+>;
+/** Recovery: send the user to re-authenticate. */
+export type RecoveryRefreshDecision = DecisionFields<
+  'refresh',
+  'session_refresh_required' | 'session_already_available' | 'browser_location_change_required',
+  string,
+  string
+>;
+/** Recovery: nothing aalgate can lead the user to; show an error. */
+export type RecoveryErrorDecision = DecisionFields<
+  'error',
+  'unexpected_response' | 'redirect_not_allowed' | `kratos_${string}`,
+  null
+>;
+
+/** The outcome of {@link Gate.recover}: a frozen plain object, shaped as a {@link Decision}. */
+export type RecoveryDecision =
+  | RecoveryLoginDecision
+  | RecoveryStepUpDecision
+  | RecoveryRefreshDecision
+  | RecoveryErrorDecision;
+
 /**
  * The error aalgate throws. `code` is stable: the path of the offending field
  * (`config.baseUrl`, `config.allowedReturnUrls[2]`, `requirement.maxAge`, `config` /
- * `requirement` when the value is not an object, `config.<key>` for an unknown key),
- * `gate.disposed`, `gate.constructor`, `core.load` or `core.failure`.
+ * `requirement` when the value is not an object, `config.<key>` for an unknown key,
+ * `config.policy.rules[3].path`, `request.method`, `request.url`), `gate.disposed`,
+ * `gate.constructor`, `core.load` or `core.failure`.
  */
 export declare class AalgateError extends Error {
   /**
@@ -256,7 +436,40 @@ export declare class Gate {
    */
   decide(whoami: Whoami, requirement?: Requirement | null): Decision;
   /**
-   * Frees the gate's memory in the WebAssembly core now. Later {@link Gate.decide} calls throw
+   * Turns an error a Kratos endpoint answered (a settings or login flow, whoami) into what to do
+   * next, with Kratos's error id as the reason. Never throws on error content: anything that is
+   * not a Kratos error gives verdict `error`.
+   * @param error The body's JSON text, the parsed body, or `{ status, body }`; without a status,
+   *   the body's `error.code` counts.
+   * @param requirement As for {@link Gate.decide}; its `returnTo` wins over the one in Kratos's
+   *   own redirect.
+   * @throws {AalgateError} for an invalid requirement, or `gate.disposed`.
+   */
+  recover(error: KratosError, requirement?: Requirement | null): RecoveryDecision;
+  /**
+   * Decides for one HTTP request with the configuration's `policy`: the matching route's
+   * requirement (`returnTo` defaulting to `url` when it is absolute), then as {@link Gate.decide}.
+   * @throws {AalgateError} `request.method`, `request.url`, … for an invalid request, or
+   *   `gate.disposed`.
+   */
+  decideRequest(whoami: Whoami, request: Request): Decision;
+  /**
+   * The requirement the configuration's `policy` gives a request; {@link Gate.decide} takes it
+   * as is.
+   * @param method The HTTP method, e.g. `'POST'`.
+   * @param url An absolute URL or a path; query and fragment are ignored.
+   * @throws {AalgateError} `request.method` or `request.url`, or `gate.disposed`.
+   */
+  requirementFor(method: string, url: string): RouteRequirement;
+  /**
+   * Reads an RFC 9470 `WWW-Authenticate` value back into a requirement: the first `Bearer`
+   * challenge whose `error` is `insufficient_user_authentication`. Null when there is none, or
+   * when `header` is not a string.
+   * @throws {AalgateError} `gate.disposed`.
+   */
+  parseChallenge(header: string | null | undefined): ChallengeRequirement | null;
+  /**
+   * Frees the gate's memory in the WebAssembly core now. Later calls of its methods throw
    * `AalgateError` with code `gate.disposed`; disposing again does nothing.
    */
   dispose(): void;

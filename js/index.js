@@ -4,7 +4,15 @@
 import { loadCore } from '#load-core';
 
 import { AalgateError } from './errors.js';
-import { configToJson, normalizeWhoami, requirementToJson } from './normalize.js';
+import {
+  configToJson,
+  coreString,
+  normalizeKratosError,
+  normalizeWhoami,
+  requestToJson,
+  requirementToJson,
+  wellFormedText,
+} from './normalize.js';
 
 export { AalgateError };
 
@@ -54,34 +62,125 @@ export class Gate {
    * @param {object} [requirement] `{ aal, maxAge, operation, returnTo, now, loginChallenge,
    *   organization, via }`, all optional; left out or null, it is `{}`.
    * @returns {Readonly<{ verdict: string, url: string | null, reason: string, aal: string | null,
-   *   requiredAal: string, warnings: readonly string[] }>} a frozen decision; `url` is null
-   *   exactly when `verdict` is `allow` or `error`.
+   *   requiredAal: string, warnings: readonly string[], challenge: string | null }>} a frozen
+   *   decision; `url` is null exactly when `verdict` is `allow` or `error`; `challenge` is an
+   *   RFC 9470 `WWW-Authenticate` value for `step_up` and `refresh`, null otherwise.
    * @throws {AalgateError} with the field's code (e.g. `requirement.aal`) for an invalid
    *   requirement, or `gate.disposed` after {@link Gate.dispose}.
    */
   decide(whoami, requirement) {
-    const handle = this.#handle;
-    if (handle === null) {
-      throw new AalgateError('gate.disposed', 'this Gate was disposed; create a new one');
-    }
+    const handle = this.#live();
     const outcome = normalizeWhoami(whoami);
     const requirementJson = requirementToJson(requirement);
     const answer = callCore(() =>
       handle.decide(outcome.present, outcome.status, outcome.body, requirementJson),
     );
-    if (!answer.ok) throw coreError(answer);
-    return Object.freeze({
-      verdict: answer.verdict,
-      url: answer.url === '' ? null : answer.url,
-      reason: answer.reason,
-      aal: answer.aal === '' ? null : answer.aal,
-      requiredAal: answer.requiredAal,
-      warnings: Object.freeze(answer.warnings === '' ? [] : answer.warnings.split(',')),
-    });
+    return decisionOf(answer);
   }
 
   /**
-   * Frees the gate's memory in the WebAssembly core now. Later {@link Gate.decide} calls throw
+   * Turns an error a Kratos endpoint answered (a settings or login flow, whoami) into what to do
+   * next: the same decision shape as {@link Gate.decide}, with Kratos's error id as the reason
+   * (`session_aal2_required`, `session_refresh_required`, …, `kratos_<id>` for others).
+   *
+   * Never throws on error content: anything that is not a Kratos error gives verdict `error`.
+   *
+   * @param {unknown} error the body as JSON text, the parsed body, or `{ status, body }` (body as
+   *   text or parsed). Without a status, the body's `error.code` is used.
+   * @param {object} [requirement] as for {@link Gate.decide}; its `returnTo` wins over the one
+   *   in Kratos's own redirect.
+   * @returns {Readonly<object>} a frozen decision, as {@link Gate.decide} returns.
+   * @throws {AalgateError} for an invalid requirement, or `gate.disposed`.
+   */
+  recover(error, requirement) {
+    const handle = this.#live();
+    const outcome = normalizeKratosError(error);
+    const requirementJson = requirementToJson(requirement);
+    const answer = callCore(() =>
+      handle.recover(outcome.present, outcome.status, outcome.body, requirementJson),
+    );
+    return decisionOf(answer);
+  }
+
+  /**
+   * Decides for one HTTP request with the configuration's per-route `policy`: the requirement
+   * of the first matching rule (or the default), with `returnTo` defaulting to `url` when `url`
+   * is absolute, then as {@link Gate.decide}.
+   *
+   * @param {unknown} whoami as for {@link Gate.decide}.
+   * @param {{ method: string, url: string, returnTo?: string, now?: number | Date }} request
+   * @returns {Readonly<object>} a frozen decision, as {@link Gate.decide} returns.
+   * @throws {AalgateError} `request.method`, `request.url`, … for an invalid request, or
+   *   `gate.disposed`.
+   */
+  decideRequest(whoami, request) {
+    const handle = this.#live();
+    const outcome = normalizeWhoami(whoami);
+    const requestJson = requestToJson(request);
+    const answer = callCore(() =>
+      handle.decideRequest(outcome.present, outcome.status, outcome.body, requestJson),
+    );
+    return decisionOf(answer);
+  }
+
+  /**
+   * The requirement the configuration's `policy` gives a request: `{ aal, maxAge?, operation?,
+   * rule }`, `maxAge` in seconds, `rule` the index of the matching rule or null for the default.
+   * It can be passed to {@link Gate.decide} as is.
+   *
+   * @param {string} method the HTTP method, e.g. `'POST'`.
+   * @param {string} url an absolute URL or a path (query and fragment are ignored).
+   * @returns {Readonly<{ aal: string, maxAge?: number, operation?: string, rule: number | null }>}
+   * @throws {AalgateError} `request.method` or `request.url` when they are not a method and a
+   *   URL, or `gate.disposed`.
+   */
+  requirementFor(method, url) {
+    const handle = this.#live();
+    // Anything but a well-formed string reaches the core as "", which it rejects with the
+    // argument's code.
+    const methodText = coreString(method) ?? '';
+    const urlText = coreString(url) ?? '';
+    const answer = callCore(() => handle.requirementFor(methodText, urlText));
+    if (!answer.ok) throw coreError(answer);
+    // The core's -1 and "" stand for unset.
+    const requirement = { aal: answer.aal };
+    if (answer.maxAge !== -1) requirement.maxAge = answer.maxAge;
+    if (answer.operation !== '') requirement.operation = answer.operation;
+    requirement.rule = answer.rule === -1 ? null : answer.rule;
+    return Object.freeze(requirement);
+  }
+
+  /**
+   * Reads an RFC 9470 `WWW-Authenticate` challenge (`Bearer error="insufficient_user_authentication",
+   * acr_values="aal2", max_age="300"`) back into a requirement for {@link Gate.decide}.
+   *
+   * @param {unknown} header the header's value.
+   * @returns {Readonly<{ aal: string, maxAge?: number }> | null} null when the header holds no
+   *   such challenge (or is not a string).
+   * @throws {AalgateError} `gate.disposed`.
+   */
+  parseChallenge(header) {
+    const handle = this.#live();
+    if (typeof header !== 'string') return null;
+    const text = wellFormedText(header);
+    const answer = callCore(() => handle.parseChallenge(text));
+    if (answer.ok === false) throw coreError(answer);
+    if (!answer.found) return null;
+    const requirement = { aal: answer.aal };
+    if (answer.maxAge !== -1) requirement.maxAge = answer.maxAge;
+    return Object.freeze(requirement);
+  }
+
+  #live() {
+    const handle = this.#handle;
+    if (handle === null) {
+      throw new AalgateError('gate.disposed', 'this Gate was disposed; create a new one');
+    }
+    return handle;
+  }
+
+  /**
+   * Frees the gate's memory in the WebAssembly core now. Later calls of its methods throw
    * `AalgateError` with code `gate.disposed`; disposing again does nothing.
    * @returns {void}
    */
@@ -105,7 +204,7 @@ export class Gate {
  * if (d.url) location.assign(d.url);
  * ```
  *
- * @param {object} config `{ baseUrl, flow, allowedReturnUrls, kratos, leeway }`.
+ * @param {object} config `{ baseUrl, flow, allowedReturnUrls, kratos, leeway, policy }`.
  * @returns {Promise<Gate>}
  * @throws {AalgateError} (as a rejection) with the field's code, e.g. `config.baseUrl`, for an
  *   invalid configuration, or `core.load` when the WebAssembly core cannot be loaded.
@@ -134,6 +233,20 @@ export async function createGate(config) {
     throw coreError(answer);
   }
   return new Gate(constructing, handle);
+}
+
+// The core's answer to decide, recover or decideRequest as a frozen decision.
+function decisionOf(answer) {
+  if (!answer.ok) throw coreError(answer);
+  return Object.freeze({
+    verdict: answer.verdict,
+    url: answer.url === '' ? null : answer.url,
+    reason: answer.reason,
+    aal: answer.aal === '' ? null : answer.aal,
+    requiredAal: answer.requiredAal,
+    warnings: Object.freeze(answer.warnings === '' ? [] : answer.warnings.split(',')),
+    challenge: answer.challenge === '' ? null : answer.challenge,
+  });
 }
 
 function coreError(answer) {

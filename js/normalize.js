@@ -2,11 +2,11 @@
 // Data only: no decisions here. Every rule about what a value means lives in the C++ core.
 
 /**
- * What the core's `decide` takes about the whoami outcome.
+ * What the core's `decide` takes about the whoami outcome (and `recover` about a Kratos error).
  * @typedef {{ present: boolean, status: number, body: string }} WhoamiOutcome
  */
 
-const NO_SESSION = Object.freeze({ present: false, status: 0, body: '' });
+const NOTHING = Object.freeze({ present: false, status: 0, body: '' });
 
 /**
  * Normalises a whoami outcome: `null`/`undefined`, a Session object, the JSON text of a 200 body,
@@ -16,25 +16,76 @@ const NO_SESSION = Object.freeze({ present: false, status: 0, body: '' });
  * @returns {WhoamiOutcome}
  */
 export function normalizeWhoami(whoami) {
-  if (whoami === null || whoami === undefined) return NO_SESSION;
-  if (typeof whoami === 'string') return { present: true, status: 200, body: wellFormed(whoami) };
+  return normalizeOutcome(whoami, 200);
+}
+
+/**
+ * Normalises what a Kratos endpoint answered with an error, for the core's `recover`: the JSON
+ * text of the body, the parsed body, or `{ status, body }`. Without a numeric `status` the status
+ * is 0 (not given: the core reads `error.code`); `null`/`undefined` is nothing given. Never
+ * throws: what cannot be read or serialised becomes an empty body, which the core judges.
+ * @param {unknown} error
+ * @returns {WhoamiOutcome}
+ */
+export function normalizeKratosError(error) {
+  return normalizeOutcome(error, 0);
+}
+
+// An HTTP outcome: text or an object is the body (with `statusWhenNotGiven`), an object with a
+// numeric `status` is `{ status, body }`.
+function normalizeOutcome(value, statusWhenNotGiven) {
+  if (value === null || value === undefined) return NOTHING;
+  if (typeof value === 'string') {
+    return { present: true, status: statusWhenNotGiven, body: wellFormed(value) };
+  }
   let status;
   try {
-    status = typeof whoami === 'object' ? whoami.status : undefined;
+    status = typeof value === 'object' ? value.status : undefined;
   } catch {
-    return { present: true, status: 200, body: '' };
+    return { present: true, status: statusWhenNotGiven, body: '' };
   }
   if (typeof status === 'number') {
     let body = '';
     try {
-      const given = whoami.body;
+      const given = value.body;
       body = given === undefined ? '' : typeof given === 'string' ? given : stringifyWhoami(given);
     } catch {
       body = '';
     }
     return { present: true, status, body: wellFormed(body) };
   }
-  return { present: true, status: 200, body: wellFormed(stringifyWhoami(whoami)) };
+  return { present: true, status: statusWhenNotGiven, body: wellFormed(stringifyWhoami(value)) };
+}
+
+/**
+ * The JSON text of a request (`{ method, url, returnTo, now }`) for the core's `decideRequest`.
+ * Serialised like a requirement: a `Date` as `now` becomes milliseconds, values JSON cannot carry
+ * become markers the core rejects with the field's code; `undefined` is marked, not `{}`.
+ * @param {unknown} request
+ * @returns {string}
+ */
+export function requestToJson(request) {
+  return toCoreJson(request, true);
+}
+
+/**
+ * A string argument for the core as is, when it is a well-formed string; otherwise `null`
+ * (the caller passes a value the core rejects instead).
+ * @param {unknown} value
+ * @returns {string | null}
+ */
+export function coreString(value) {
+  return typeof value === 'string' && isWellFormed(value) ? value : null;
+}
+
+/**
+ * A header value for the core: lone surrogates become U+FFFD, as a fetch `Headers` object could
+ * never hold them anyway.
+ * @param {string} text
+ * @returns {string}
+ */
+export function wellFormedText(text) {
+  return wellFormed(text);
 }
 
 /**
@@ -62,9 +113,10 @@ function unserializable(type) {
   return { $unserializable: type };
 }
 
-// JSON.stringify with Dates through toJSON, as DESIGN.md says for whoami. Only an invalid Date
-// (whose toJSON gives null) is marked, so the core rejects it instead of seeing the field absent.
-// A cycle, a throwing getter or a BigInt anywhere makes the whole body empty.
+// JSON.stringify with Dates through toJSON, as DESIGN.md says for whoami (and Kratos errors).
+// Only an invalid Date (whose toJSON gives null) is marked, so the core rejects it instead of
+// seeing the field absent. A cycle, a throwing getter or a BigInt anywhere makes the whole body
+// empty.
 function stringifyWhoami(value) {
   try {
     const text = JSON.stringify(value, function markInvalidDates(key, json) {

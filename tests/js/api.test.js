@@ -20,6 +20,11 @@ const LOGIN = `${BASE}/self-service/login/browser`;
 const LAX = { baseUrl: BASE, kratos: { 'session.whoami.required_aal': 'aal1' } };
 const at = (text) => Date.parse(text);
 const NOW = at('2026-08-01T10:05:00Z');
+// RFC 9470 challenges (DESIGN.md, "RFC 9470 challenges").
+const CHALLENGE = 'Bearer error="insufficient_user_authentication"';
+const STEP_UP_CHALLENGE = `${CHALLENGE}, error_description="A second authentication factor is required", acr_values="aal2"`;
+const refreshChallenge = (maxAge, aal2) =>
+  `${CHALLENGE}, error_description="A more recent authentication is required", ${aal2 ? 'acr_values="aal2", ' : ''}max_age="${maxAge}"`;
 
 function aal1Session(overrides = {}) {
   return {
@@ -247,7 +252,7 @@ describe('Gate.decide', () => {
 
   test('returns a frozen plain object with exactly the decision fields', () => {
     const d = gate.decide(aal1Session(), { aal: 'aal2', now: NOW, returnTo: '/settings' });
-    assert.deepEqual(Object.keys(d), ['verdict', 'url', 'reason', 'aal', 'requiredAal', 'warnings']);
+    assert.deepEqual(Object.keys(d), ['verdict', 'url', 'reason', 'aal', 'requiredAal', 'warnings', 'challenge']);
     assert.equal(Object.getPrototypeOf(d), Object.prototype);
     assert.ok(Object.isFrozen(d));
     assert.ok(Array.isArray(d.warnings) && Object.isFrozen(d.warnings));
@@ -258,6 +263,7 @@ describe('Gate.decide', () => {
       aal: 'aal1',
       requiredAal: 'aal2',
       warnings: [],
+      challenge: STEP_UP_CHALLENGE,
     });
   });
 
@@ -269,6 +275,7 @@ describe('Gate.decide', () => {
       aal: 'aal2',
       requiredAal: 'aal2',
       warnings: [],
+      challenge: null,
     });
     const none = gate.decide(null);
     assert.equal(none.aal, null);
@@ -606,6 +613,485 @@ describe('return_to', () => {
   });
 });
 
+// Kratos fidelity (DESIGN.md, issue 3): recover, per-route policy, RFC 9470 challenges. These
+// check what the JS layer carries; what the core decides is pinned by tests/conformance/.
+const SETTINGS_RETURN_TO = `${BASE}/self-service/settings?flow=2b0c2b4e-6f0a-4d3e-9b1a-6c2f5e7d8a90`;
+const POLICY = {
+  rules: [
+    { path: '/public/**', aal: 'none' },
+    { path: '/billing/**', methods: ['POST', 'delete'], aal: 'aal2', maxAge: '10m' },
+    { path: '/account/settings', operation: 'settings' },
+    { path: '/reports/*', aal: 'aal1', maxAge: 90.5 },
+  ],
+  default: { aal: 'aal1' },
+};
+const ROUTED = { ...LAX, policy: POLICY };
+const DECISION_KEYS = ['verdict', 'url', 'reason', 'aal', 'requiredAal', 'warnings', 'challenge'];
+const refreshBody = (returnTo) =>
+  JSON.stringify({
+    error: { id: 'session_refresh_required', code: 403, status: 'Forbidden', message: 'The requested action was forbidden' },
+    redirect_browser_to: `${LOGIN}?refresh=true&return_to=${encodeURIComponent(returnTo)}`,
+  });
+
+function assertFrozenDecision(d) {
+  assert.deepEqual(Object.keys(d), DECISION_KEYS);
+  assert.ok(Object.isFrozen(d) && Object.isFrozen(d.warnings));
+  assert.equal(Object.getPrototypeOf(d), Object.prototype);
+}
+
+// Replaces a method of the core's Gate for the duration of `use`, counting its calls.
+async function countingCoreCalls(name, use) {
+  const core = await loadCore();
+  const original = core.Gate.prototype[name];
+  const calls = [];
+  core.Gate.prototype[name] = function counting(...args) {
+    calls.push(args);
+    return original.apply(this, args);
+  };
+  try {
+    return await use(calls);
+  } finally {
+    core.Gate.prototype[name] = original;
+  }
+}
+
+describe('Gate.recover', () => {
+  let gate;
+  before(async () => {
+    gate = await createGate({ baseUrl: BASE });
+  });
+  after(() => gate.dispose());
+
+  test('a Kratos error gives a frozen decision, with the challenge, from each form of the error', () => {
+    const text = fixtureText('derived-settings-submit-403-session_refresh_required.json');
+    const expected = gate.recover(text);
+    assertFrozenDecision(expected);
+    assert.deepEqual(expected, {
+      verdict: 'refresh',
+      url: `${LOGIN}?refresh=true&return_to=${encodeURIComponent(SETTINGS_RETURN_TO)}`,
+      reason: 'session_refresh_required',
+      aal: null,
+      requiredAal: 'aal1',
+      warnings: [],
+      challenge: refreshChallenge(0, false),
+    });
+    for (const form of [JSON.parse(text), { status: 403, body: text }, { status: 403, body: JSON.parse(text) }]) {
+      assert.deepEqual(gate.recover(form), expected);
+    }
+  });
+
+  test('the requirement is carried: its returnTo wins over the redirect\'s, null and undefined are {}', () => {
+    const text = fixtureText('derived-settings-submit-403-session_refresh_required.json');
+    const d = gate.recover(text, { returnTo: '/mine' });
+    assert.equal(d.url, `${LOGIN}?refresh=true&return_to=%2Fmine`);
+    assert.deepEqual(gate.recover(text, null), gate.recover(text));
+    assert.deepEqual(gate.recover(text, undefined), gate.recover(text, {}));
+    const stepUp = gate.recover({ status: 403, body: { error: { id: 'session_aal2_required', code: 403 } } }, { returnTo: '/pay' });
+    assert.deepEqual([stepUp.verdict, stepUp.url, stepUp.challenge], ['step_up', `${LOGIN}?aal=aal2&return_to=%2Fpay`, STEP_UP_CHALLENGE]);
+  });
+
+  test('Go escapes (\\u0026) in the text are JSON escapes: the redirect\'s return_to is read', () => {
+    const text = '{"error":{"id":"session_refresh_required","code":403},"redirect_browser_to":"https://auth.example.com/self-service/login/browser?refresh=true\\u0026return_to=%2Fback"}';
+    assert.ok(text.includes('\\u0026'));
+    assert.equal(gate.recover(text).url, `${LOGIN}?refresh=true&return_to=%2Fback`);
+  });
+
+  test('without a numeric status the body\'s error.code counts; a given status is carried', () => {
+    const body = { error: { id: 'session_inactive', code: 401 } };
+    assert.deepEqual(gate.recover(body), gate.recover({ status: 401, body }));
+    assert.equal(gate.recover(body).verdict, 'login');
+    // A status that is text is not a status: the object is the body.
+    assert.deepEqual(gate.recover({ status: 'Unauthorized', error: body.error }), gate.recover(body));
+    // 401 without an id: the status alone decides, even when the body cannot be read.
+    const unreadable = gate.recover({ status: 401, get body() { throw new Error('body'); } });
+    assert.deepEqual([unreadable.verdict, unreadable.reason, unreadable.url], ['login', 'no_session', LOGIN]);
+    assert.deepEqual(gate.recover({ status: 401 }), unreadable);
+  });
+
+  const badRequirements = [
+    [{ aal: 'aal7' }, 'requirement.aal'],
+    [{ maxAge: -1 }, 'requirement.maxAge'],
+    [{ returnTo: 5 }, 'requirement.returnTo'],
+    [{ now: new Date(NaN) }, 'requirement.now'],
+    [{ maxage: 5 }, 'requirement.maxage'],
+    ['aal2', 'requirement'],
+  ];
+  for (const [requirement, code] of badRequirements) {
+    test(`an invalid requirement throws ${code}, whatever the error`, () => {
+      const cyclic = { error: { id: 'session_aal2_required' } };
+      cyclic.self = cyclic;
+      for (const error of [fixtureText('derived-whoami-403-session_aal2_required.json'), null, cyclic, 'garbage']) {
+        throwsWithCode(() => gate.recover(error, requirement), code);
+      }
+    });
+  }
+
+  test('a lone surrogate in the text becomes U+FFFD, as an HTTP client would read it', () => {
+    const text = fixtureText('derived-settings-submit-403-session_refresh_required.json').replace('too old', 'too \uD800old');
+    assert.deepEqual(gate.recover(text), gate.recover(text.replace('\uD800', '\uFFFD')));
+    assert.equal(gate.recover(text).reason, 'session_refresh_required');
+  });
+
+  test('a Kratos error of 8 MB reaches the core intact', () => {
+    const huge = refreshBody('/back').replace('"Forbidden"', JSON.stringify('\u{1F600}é'.repeat(2_700_000)));
+    assert.ok(huge.length > 8_000_000);
+    assert.deepEqual(gate.recover(huge), gate.recover(refreshBody('/back')));
+    assert.deepEqual(gate.recover(JSON.parse(huge)), gate.recover(refreshBody('/back')));
+  });
+
+  describe('never throws on hostile error input, and never allows', () => {
+    const cyclic = { error: { id: 'session_refresh_required', code: 403 } };
+    cyclic.error.self = cyclic;
+    const throwingGetter = { redirect_browser_to: `${LOGIN}?refresh=true` };
+    Object.defineProperty(throwingGetter, 'error', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    const throwingToJson = { error: { id: 'session_refresh_required' }, toJSON() { throw new Error('toJSON'); } };
+    const deep = { error: { id: 'session_refresh_required', code: 403 } };
+    let cursor = deep.error;
+    for (let i = 0; i < 200_000; i += 1) cursor = cursor.details = {};
+    const revoked = Proxy.revocable({ error: { id: 'session_refresh_required' } }, {});
+    revoked.revoke();
+    const trapsThrow = new Proxy(
+      { error: { id: 'session_refresh_required' } },
+      {
+        get() {
+          throw new Error('get');
+        },
+        ownKeys() {
+          throw new Error('ownKeys');
+        },
+        getOwnPropertyDescriptor() {
+          throw new Error('getOwnPropertyDescriptor');
+        },
+      },
+    );
+    const statusTrap = new Proxy({}, { get(_, key) { if (key === 'status') throw new Error('status'); return undefined; } });
+
+    const hostile = [
+      ['a cyclic error object', cyclic],
+      ['an error object whose error getter throws', throwingGetter],
+      ['an error object whose toJSON throws', throwingToJson],
+      ['an error object with a BigInt inside', { error: { id: 'session_refresh_required', code: 403n } }],
+      ['an error object nested 200000 levels deep', deep],
+      ['a revoked Proxy', revoked.proxy],
+      ['a Proxy whose traps all throw', trapsThrow],
+      ['an object whose status getter throws', statusTrap],
+      ['a Symbol', Symbol('error')],
+      ['a function', () => ({ error: { id: 'session_refresh_required' } })],
+      ['a BigInt', 403n],
+      ['a number', 403],
+      ['true', true],
+      ['an array', [{ error: { id: 'session_refresh_required' } }]],
+      ['a Map', new Map([['error', { id: 'session_refresh_required' }]])],
+      ['an Error', new Error('session_refresh_required')],
+      ['a Uint8Array of the JSON', new TextEncoder().encode(refreshBody('/back'))],
+      ['an empty string', ''],
+      ['"null"', 'null'],
+      ['truncated JSON', refreshBody('/back').slice(0, 40)],
+      ['8 MB of garbage text', '{"error":{"id":'.padEnd(8 * 1024 * 1024, '\u00e9\u{1F600}x')],
+      ['a string with lone surrogates everywhere', '\uD800{"error":\uDC00{"id":"session_refresh_required"}}\uDBFF'],
+      ['an object with lone surrogates', { error: { id: 'session_refresh_required\uD800', code: 403, reason: '\uDC00' } }],
+      ['a lone surrogate in the redirect', { error: { id: 'session_refresh_required', code: 403 }, redirect_browser_to: `${LOGIN}?refresh=true&return_to=%2F\uD800` }],
+      ['status NaN', { status: NaN, body: refreshBody('/back') }],
+      ['status 1e308', { status: 1e308, body: refreshBody('/back') }],
+      ['status -Infinity', { status: -Infinity, body: refreshBody('/back') }],
+      ['status 403 with a cyclic body', { status: 403, body: cyclic }],
+      ['status 403 with a BigInt body', { status: 403, body: 1n }],
+      ['status 403 with a body getter that throws', { status: 403, get body() { throw new Error('body'); } }],
+      ['status 403 with no body', { status: 403 }],
+      ['a redirect to another origin', { error: { id: 'browser_location_change_required', code: 422 }, redirect_browser_to: 'https://evil.example.net/self-service/login/browser' }],
+    ];
+    for (const [what, error] of hostile) {
+      test(what, () => {
+        let d;
+        assert.doesNotThrow(() => {
+          d = gate.recover(error, { aal: 'aal2', returnTo: '/back' });
+        });
+        assertFrozenDecision(d);
+        assert.notEqual(d.verdict, 'allow', `got ${JSON.stringify(d)}`);
+        assert.doesNotThrow(() => gate.recover(error));
+        assert.notEqual(gate.recover(error).verdict, 'allow');
+      });
+    }
+
+    test('what cannot be serialised is no Kratos error (the core decides on an empty body)', () => {
+      for (const error of [cyclic, throwingGetter, throwingToJson, { error: { id: 'session_refresh_required', code: 403n } }]) {
+        const d = gate.recover(error);
+        assert.deepEqual([d.verdict, d.reason, d.url, d.challenge], ['error', 'unexpected_response', null, null]);
+      }
+    });
+  });
+});
+
+describe('Gate.requirementFor', () => {
+  let gate;
+  before(async () => {
+    gate = await createGate(ROUTED);
+  });
+  after(() => gate.dispose());
+
+  test('returns a frozen plain object: maxAge in seconds, rule the index', () => {
+    const r = gate.requirementFor('POST', 'https://app.example.com/billing/invoices?id=7#top');
+    assert.deepEqual(Object.keys(r), ['aal', 'maxAge', 'rule']);
+    assert.ok(Object.isFrozen(r));
+    assert.equal(Object.getPrototypeOf(r), Object.prototype);
+    assert.deepEqual(r, { aal: 'aal2', maxAge: 600, rule: 1 });
+    assert.deepEqual(gate.requirementFor('GET', '/reports/q3'), { aal: 'aal1', maxAge: 90.5, rule: 3 });
+  });
+
+  test('maxAge and operation are left out when unset; rule is null for the default', () => {
+    const fallback = gate.requirementFor('GET', '/billing/invoices');
+    assert.deepEqual(Object.keys(fallback), ['aal', 'rule']);
+    assert.deepEqual(fallback, { aal: 'aal1', rule: null });
+    const open = gate.requirementFor('get', '/public/logo.svg');
+    assert.deepEqual(open, { aal: 'none', rule: 0 });
+    // The operation's aal and privileged_session_max_age, resolved (Kratos's defaults here).
+    const settings = gate.requirementFor('POST', '/account/settings');
+    assert.deepEqual(Object.keys(settings), ['aal', 'maxAge', 'operation', 'rule']);
+    assert.deepEqual(settings, { aal: 'highest_available', maxAge: 3600, operation: 'settings', rule: 2 });
+    assert.ok(Object.isFrozen(settings));
+  });
+
+  test('a gate without a policy gives the default for every request', async () => {
+    await withGate({ baseUrl: BASE }, (plain) => {
+      assert.deepEqual(plain.requirementFor('DELETE', '/anything'), { aal: 'aal1', rule: null });
+    });
+  });
+
+  test('its result is a requirement decide takes as is (rule is ignored there)', () => {
+    const route = gate.requirementFor('POST', '/billing/pay');
+    const d = gate.decide(aal1Session(), { ...route, now: NOW });
+    assert.deepEqual([d.verdict, d.reason, d.requiredAal], ['step_up', 'aal2_required', 'aal2']);
+    const withoutRule = { aal: route.aal, maxAge: route.maxAge, now: NOW };
+    assert.deepEqual(gate.decide(aal2Session(), { ...route, now: NOW }), gate.decide(aal2Session(), withoutRule));
+    const open = gate.decide(null, gate.requirementFor('GET', '/public/x'));
+    assert.deepEqual([open.verdict, open.reason, open.url, open.challenge], ['allow', 'public', null, null]);
+  });
+
+  const notMethods = [undefined, null, 5, ['GET'], { toString: () => 'GET' }, Symbol('GET'), () => 'GET', 1n, '', 'GE T', 'GET\uD800'];
+  for (const method of notMethods) {
+    test(`a method of ${describeValue(method)} throws request.method`, () => {
+      throwsWithCode(() => gate.requirementFor(method, '/billing'), 'request.method');
+    });
+  }
+  const notUrls = [undefined, null, 5, ['/billing'], { toString: () => '/billing' }, new URL('https://app.example.com/billing'), Symbol('/'), '', 'billing', '/billing\uD800'];
+  for (const url of notUrls) {
+    test(`a url of ${describeValue(url)} throws request.url`, () => {
+      throwsWithCode(() => gate.requirementFor('GET', url), 'request.url');
+    });
+  }
+});
+
+describe('Gate.decideRequest', () => {
+  let gate;
+  before(async () => {
+    gate = await createGate(ROUTED);
+  });
+  after(() => gate.dispose());
+
+  test('decides with the route\'s requirement; an absolute url is the default returnTo', () => {
+    const url = 'https://app.example.com/billing/pay?invoice=42&tab=card';
+    const d = gate.decideRequest(aal1Session(), { method: 'POST', url, now: NOW });
+    assertFrozenDecision(d);
+    assert.deepEqual(d, {
+      verdict: 'step_up',
+      url: `${LOGIN}?aal=aal2&return_to=${encodeURIComponent(url)}`,
+      reason: 'aal2_required',
+      aal: 'aal1',
+      requiredAal: 'aal2',
+      warnings: [],
+      challenge: STEP_UP_CHALLENGE,
+    });
+    const given = gate.decideRequest(aal1Session(), { method: 'POST', url, returnTo: '/after', now: NOW });
+    assert.equal(given.url, `${LOGIN}?aal=aal2&return_to=%2Fafter`);
+    const relative = gate.decideRequest(aal1Session(), { method: 'POST', url: '/billing/pay?x=1', now: NOW });
+    assert.equal(relative.url, `${LOGIN}?aal=aal2`);
+  });
+
+  test('a public route allows without a session', () => {
+    const d = gate.decideRequest(null, { method: 'GET', url: '/public/index.html' });
+    assert.deepEqual(d, { verdict: 'allow', url: null, reason: 'public', aal: null, requiredAal: 'none', warnings: [], challenge: null });
+    // A session's level is still reported when one was read.
+    assert.equal(gate.decideRequest(aal1Session(), { method: 'GET', url: '/public/index.html', now: NOW }).aal, 'aal1');
+  });
+
+  test('equals decide with requirementFor\'s requirement, for every route and whoami', () => {
+    const whoamis = [null, aal1Session(), aal2Session(), JSON.stringify(aal2Session()), { status: 403, body: { error: { id: 'session_aal2_required' } } }];
+    const requests = [
+      ['POST', 'https://app.example.com/billing/x'],
+      ['GET', 'https://app.example.com/billing/x'],
+      ['DELETE', '/billing'],
+      ['GET', '/public/a/b'],
+      ['PUT', '/account/settings?tab=password'],
+      ['GET', '/reports/q1'],
+      ['GET', '/reports/q1/detail'],
+    ];
+    for (const now of [NOW, at('2026-08-01T10:12:00Z')]) {
+      for (const [method, url] of requests) {
+        const route = gate.requirementFor(method, url);
+        const returnTo = url.startsWith('https:') ? url : undefined;
+        for (const whoami of whoamis) {
+          assert.deepEqual(
+            gate.decideRequest(whoami, { method, url, now }),
+            gate.decide(whoami, { ...route, returnTo, now }),
+            `${method} ${url}`,
+          );
+        }
+      }
+    }
+  });
+
+  test('now as a Date is the same instant as now in milliseconds; the request is read once', () => {
+    const request = { method: 'POST', url: '/billing/pay' };
+    for (const now of [at('2026-08-01T10:10:00Z'), at('2026-08-01T10:10:00.001Z')]) {
+      assert.deepEqual(
+        gate.decideRequest(aal2Session(), { ...request, now: new Date(now) }),
+        gate.decideRequest(aal2Session(), { ...request, now }),
+      );
+    }
+    let reads = 0;
+    const counted = {
+      method: 'POST',
+      get url() {
+        reads += 1;
+        return '/billing/pay';
+      },
+      now: NOW,
+    };
+    assert.equal(gate.decideRequest(aal1Session(), counted).verdict, 'step_up');
+    assert.equal(reads, 1);
+  });
+
+  test('never throws on whoami content', () => {
+    const cyclic = aal1Session();
+    cyclic.identity.self = cyclic;
+    for (const whoami of [cyclic, Symbol('s'), 5n, '\uD800', { status: NaN }]) {
+      const d = gate.decideRequest(whoami, { method: 'POST', url: '/billing/pay', now: NOW });
+      assert.notEqual(d.verdict, 'allow');
+      assert.ok(Object.isFrozen(d));
+    }
+  });
+
+  const badRequests = [
+    ['a number as method', { method: 5, url: '/x' }, 'request.method'],
+    ['an empty method', { method: '', url: '/x' }, 'request.method'],
+    ['a Symbol as method', { method: Symbol('GET'), url: '/x' }, 'request.method'],
+    ['a function as url', { method: 'GET', url: () => '/x' }, 'request.url'],
+    ['a relative url without /', { method: 'GET', url: 'billing' }, 'request.url'],
+    ['a url with a lone surrogate', { method: 'GET', url: '/x\uD800' }, 'request.url'],
+    ['a BigInt as url', { method: 'GET', url: 1n }, 'request.url'],
+    ['a url getter that throws', { method: 'GET', get url() { throw new Error('url'); } }, 'request.url'],
+    ['an invalid Date as now', { method: 'GET', url: '/x', now: new Date(NaN) }, 'request.now'],
+    ['a number as returnTo', { method: 'GET', url: '/x', returnTo: 5 }, 'request.returnTo'],
+    ['no url', { method: 'GET' }, 'request.url'],
+    ['a typo in a key', { method: 'GET', url: '/x', retunTo: '/y' }, 'request.retunTo'],
+    ['undefined', undefined, 'request'],
+    ['null', null, 'request'],
+    ['a string', 'GET /x', 'request'],
+    ['a function', () => ({ method: 'GET', url: '/x' }), 'request'],
+  ];
+  for (const [what, request, code] of badRequests) {
+    test(`throws ${code} for ${what}, whatever the whoami`, () => {
+      throwsWithCode(() => gate.decideRequest(aal1Session(), request), code);
+      throwsWithCode(() => gate.decideRequest(null, request), code);
+    });
+  }
+});
+
+describe('Gate.parseChallenge', () => {
+  let gate;
+  before(async () => {
+    gate = await createGate(LAX);
+  });
+  after(() => gate.dispose());
+
+  test('a step_up challenge reads back as an aal2 requirement, frozen, without maxAge', () => {
+    const d = gate.decide(aal1Session(), { aal: 'aal2', now: NOW });
+    assert.equal(d.challenge, STEP_UP_CHALLENGE);
+    const r = gate.parseChallenge(d.challenge);
+    assert.deepEqual(Object.keys(r), ['aal']);
+    assert.deepEqual(r, { aal: 'aal2' });
+    assert.ok(Object.isFrozen(r));
+    assert.equal(Object.getPrototypeOf(r), Object.prototype);
+  });
+
+  test('a refresh challenge reads back with maxAge in whole seconds', () => {
+    const stale = gate.decide(aal2Session(), { aal: 'aal2', maxAge: 90.9, now: NOW });
+    assert.equal(stale.challenge, refreshChallenge(90, true));
+    assert.deepEqual(gate.parseChallenge(stale.challenge), { aal: 'aal2', maxAge: 90 });
+    const again = gate.decide(aal2Session(), { ...gate.parseChallenge(stale.challenge), now: NOW });
+    assert.deepEqual([again.verdict, again.reason], ['refresh', 'second_factor_stale']);
+    const aal1 = gate.decide(aal1Session(), { maxAge: '1m', now: NOW });
+    assert.equal(aal1.challenge, refreshChallenge(60, false));
+    assert.deepEqual(gate.parseChallenge(aal1.challenge), { aal: 'aal1', maxAge: 60 });
+  });
+
+  test('null when there is no such challenge', () => {
+    for (const header of ['', 'Basic realm="x"', 'Bearer realm="api"', `${CHALLENGE}, acr_values="aal9"`]) {
+      assert.equal(gate.parseChallenge(header), null, header);
+    }
+  });
+
+  test('a header that is not a string is null, and the core is not called', async () => {
+    await countingCoreCalls('parseChallenge', (calls) => {
+      const text = { toString: () => STEP_UP_CHALLENGE };
+      for (const header of [undefined, null, 5, text, new String(STEP_UP_CHALLENGE), [STEP_UP_CHALLENGE], Symbol('h'), 1n, () => STEP_UP_CHALLENGE]) {
+        assert.equal(gate.parseChallenge(header), null, describeValue(header));
+      }
+      assert.equal(calls.length, 0);
+      assert.deepEqual(gate.parseChallenge(STEP_UP_CHALLENGE), { aal: 'aal2' });
+      assert.deepEqual(calls, [[STEP_UP_CHALLENGE]]);
+    });
+  });
+
+  test('hostile text never throws: lone surrogates, a huge header', () => {
+    for (const header of ['\uD800', `${STEP_UP_CHALLENGE}\uDC00`, `Bearer error="\uD800"`, `${CHALLENGE}, error_description="${'x\\"'.repeat(1_000_000)}", acr_values="aal2"`, ','.repeat(1_000_000)]) {
+      assert.doesNotThrow(() => gate.parseChallenge(header));
+    }
+    const long = `${CHALLENGE}, error_description="${'\u{1F600}'.repeat(1_000_000)}", acr_values="aal2"`;
+    assert.deepEqual(gate.parseChallenge(long), { aal: 'aal2' });
+  });
+});
+
+describe('Decision.challenge', () => {
+  let gate;
+  before(async () => {
+    gate = await createGate(LAX);
+  });
+  after(() => gate.dispose());
+
+  test('is a string for step_up and refresh, null for every other verdict', () => {
+    const cases = [
+      [aal1Session(), { aal: 'aal2', now: NOW }, 'step_up'],
+      [aal2Session(), { aal: 'aal2', maxAge: 60, now: NOW }, 'refresh'],
+      [aal2Session(), { aal: 'aal2', now: NOW }, 'allow'],
+      [null, {}, 'login'],
+      ['garbage', {}, 'error'],
+    ];
+    for (const [whoami, requirement, verdict] of cases) {
+      const d = gate.decide(whoami, requirement);
+      assert.equal(d.verdict, verdict);
+      if (verdict === 'step_up' || verdict === 'refresh') assert.match(d.challenge, /^Bearer error="insufficient_user_authentication", /);
+      else assert.equal(d.challenge, null);
+    }
+  });
+});
+
+function describeValue(value) {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof String) return 'a String object';
+  if (value instanceof URL) return 'a URL object';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}
+
 describe('dispose and the Gate lifecycle', () => {
   test('decide after dispose throws gate.disposed; dispose again does nothing', async () => {
     const gate = await createGate({ baseUrl: BASE });
@@ -613,6 +1099,16 @@ describe('dispose and the Gate lifecycle', () => {
     throwsWithCode(() => gate.decide(null), 'gate.disposed');
     assert.doesNotThrow(() => gate.dispose());
     throwsWithCode(() => gate.decide(aal1Session(), { aal: 'aal2' }), 'gate.disposed');
+  });
+
+  test('every method throws gate.disposed after dispose', async () => {
+    const gate = await createGate({ baseUrl: BASE, policy: POLICY });
+    gate.dispose();
+    throwsWithCode(() => gate.recover('{}'), 'gate.disposed');
+    throwsWithCode(() => gate.decideRequest(null, { method: 'GET', url: '/' }), 'gate.disposed');
+    throwsWithCode(() => gate.requirementFor('GET', '/'), 'gate.disposed');
+    throwsWithCode(() => gate.parseChallenge(STEP_UP_CHALLENGE), 'gate.disposed');
+    throwsWithCode(() => gate.parseChallenge(undefined), 'gate.disposed');
   });
 
   test('disposing one gate leaves others working', async () => {
@@ -741,17 +1237,26 @@ describe('loading', () => {
 });
 
 describe('with @ory/client-fetch against a local Kratos stand-in', () => {
-  // GET /<fixture>/<status>/sessions/whoami answers with that fixture's bytes and status.
+  // GET /<fixture>/<status>/sessions/whoami and POST /<fixture>/<status>/self-service/settings
+  // answer with that fixture's bytes and status.
   let server;
   let origin;
   const requests = [];
+  const settingsSubmissions = [];
   before(async () => {
-    server = createServer((req, res) => {
+    server = createServer(async (req, res) => {
       requests.push(req.url);
-      const match = /^\/([\w.-]+\.json)\/(\d{3})\/sessions\/whoami$/.exec(req.url);
-      if (req.method !== 'GET' || match === null) {
+      const whoami = /^\/([\w.-]+\.json)\/(\d{3})\/sessions\/whoami$/.exec(req.url);
+      const settings = /^\/([\w.-]+\.json)\/(\d{3})\/self-service\/settings\?flow=([\w-]+)$/.exec(req.url);
+      const match = req.method === 'GET' ? whoami : req.method === 'POST' ? settings : null;
+      if (match === null) {
         res.writeHead(404).end();
         return;
+      }
+      if (settings !== null) {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        settingsSubmissions.push({ flow: settings[3], contentType: req.headers['content-type'], body: JSON.parse(body) });
       }
       res.writeHead(Number(match[2]), { 'content-type': 'application/json' });
       res.end(fixtureText(match[1]));
@@ -790,6 +1295,7 @@ describe('with @ory/client-fetch against a local Kratos stand-in', () => {
         aal: 'aal2',
         requiredAal: 'aal2',
         warnings: [],
+        challenge: null,
       });
       const d = gate.decide(session, stale);
       assert.deepEqual([d.verdict, d.reason], ['refresh', 'second_factor_stale']);
@@ -811,6 +1317,7 @@ describe('with @ory/client-fetch against a local Kratos stand-in', () => {
         aal: 'aal1',
         requiredAal: 'aal2',
         warnings: [],
+        challenge: STEP_UP_CHALLENGE,
       });
       const expired = gate.decide(session, { now: at('2023-02-06T15:41:22.898169Z') });
       assert.deepEqual([expired.verdict, expired.reason], ['login', 'session_expired']);
@@ -847,7 +1354,60 @@ describe('with @ory/client-fetch against a local Kratos stand-in', () => {
     });
   });
 
+  // What an application does when a settings update fails: {status, body} from the ResponseError.
+  async function settingsOutcome(fixture, status, flow) {
+    try {
+      await frontend(fixture, status).updateSettingsFlow({
+        flow,
+        updateSettingsFlowBody: { method: 'password', password: 'correct horse battery staple' },
+      });
+    } catch (error) {
+      if (!(error instanceof ResponseError)) throw error;
+      return { status: error.response.status, body: await error.response.json() };
+    }
+    assert.fail('the settings update did not fail');
+  }
+
+  test('a settings update answered 403 session_aal2_required recovers to a step-up back to the settings flow', async () => {
+    const flow = '2b0c2b4e-6f0a-4d3e-9b1a-6c2f5e7d8a90';
+    const outcome = await settingsOutcome('derived-settings-submit-403-session_aal2_required-with-return_to.json', 403, flow);
+    assert.equal(outcome.status, 403);
+    assert.equal(outcome.body.error.id, 'session_aal2_required');
+    assert.deepEqual(settingsSubmissions.at(-1), {
+      flow,
+      contentType: 'application/json',
+      body: { method: 'password', password: 'correct horse battery staple' },
+    });
+    await withGate({ baseUrl: BASE }, (gate) => {
+      const d = gate.recover(outcome);
+      assert.deepEqual(d, {
+        verdict: 'step_up',
+        url: `${LOGIN}?aal=aal2&return_to=${encodeURIComponent(SETTINGS_RETURN_TO)}`,
+        reason: 'session_aal2_required',
+        aal: null,
+        requiredAal: 'aal1',
+        warnings: [],
+        challenge: STEP_UP_CHALLENGE,
+      });
+      assert.equal(new URL(d.url).searchParams.get('return_to'), SETTINGS_RETURN_TO);
+      // The same answer as text, or as the parsed body alone, recovers the same way.
+      const text = fixtureText('derived-settings-submit-403-session_aal2_required-with-return_to.json');
+      assert.deepEqual(gate.recover({ status: 403, body: text }), d);
+      assert.deepEqual(gate.recover(outcome.body), d);
+    });
+  });
+
+  test('a settings update answered 403 session_refresh_required recovers to a refresh', async () => {
+    const outcome = await settingsOutcome('derived-settings-submit-403-session_refresh_required.json', 403, 'f1');
+    await withGate({ baseUrl: BASE }, (gate) => {
+      const d = gate.recover(outcome, { returnTo: 'https://app.example.com/account' });
+      assert.deepEqual([d.verdict, d.reason, d.challenge], ['refresh', 'session_refresh_required', refreshChallenge(0, false)]);
+      assert.equal(d.url, `${LOGIN}?refresh=true&return_to=${encodeURIComponent('https://app.example.com/account')}`);
+    });
+  });
+
   test('the SDK really called the server', () => {
+    assert.ok(requests.some((url) => /\/403\/self-service\/settings\?flow=/.test(url)));
     assert.ok(requests.some((url) => url.endsWith('/403/sessions/whoami')));
     assert.ok(requests.some((url) => url.endsWith('/200/sessions/whoami')));
   });

@@ -9,12 +9,17 @@ import { AalgateError, createGate } from 'aalgate';
 import {
   readConformanceFiles,
   sdkChangesSession,
+  vectorErrorInputs,
+  vectorRequest,
   vectorRequirement,
   vectorWhoamiInputs,
 } from './helpers.js';
 
-const DECISION_FIELDS = ['verdict', 'url', 'reason', 'aal', 'requiredAal', 'warnings'];
-const EXPECT_FIELDS = new Set([...DECISION_FIELDS, 'throws']);
+const DECISION_FIELDS = ['verdict', 'url', 'reason', 'aal', 'requiredAal', 'warnings', 'challenge'];
+const CALLS = new Set(['decide', 'recover', 'decideRequest', 'requirementFor', 'parseChallenge']);
+// The calls that return a decision, and those that return a requirement (or null).
+const DECISION_CALLS = new Set(['decide', 'recover', 'decideRequest']);
+const EXPECT_FIELDS = new Set([...DECISION_FIELDS, 'throws', 'requirement']);
 
 const files = readConformanceFiles();
 const cases = files.flatMap(({ file, data }) =>
@@ -69,17 +74,59 @@ for (const { file, defaults, vector } of cases) {
     for (const key of Object.keys(expect)) {
       assert.ok(EXPECT_FIELDS.has(key), `unknown "expect" field ${JSON.stringify(key)}`);
     }
+    const call = Object.hasOwn(vector, 'call') ? vector.call : 'decide';
+    assert.ok(CALLS.has(call), `unknown "call" ${JSON.stringify(call)}`);
+    if (DECISION_CALLS.has(call)) {
+      assert.ok(!Object.hasOwn(expect, 'requirement'), `expect.requirement is for requirementFor and parseChallenge, not ${call}`);
+    } else {
+      for (const key of DECISION_FIELDS) {
+        assert.ok(!Object.hasOwn(expect, key), `expect.${key} is for decisions, not ${call}`);
+      }
+    }
     const config = Object.hasOwn(vector, 'config') ? vector.config : defaults?.config;
+    // A config error is raised before any argument is looked at; such a case may leave them out.
+    const configError = String(expect.throws).startsWith('config');
+    const run = (label, invoke) => t.test(label, () => runCase({ config, expect, invoke }));
+
+    if (call === 'requirementFor') {
+      const request = vector.request;
+      if (!configError || request !== undefined) {
+        assert.ok(request !== null && typeof request === 'object', 'the case has no "request" object');
+      }
+      await run('requirementFor(method, url)', (gate) => gate.requirementFor(request?.method, request?.url));
+      return;
+    }
+    if (call === 'parseChallenge') {
+      if (!configError) assert.ok(Object.hasOwn(vector, 'header'), 'the case has no "header"');
+      await run('parseChallenge(header)', (gate) => gate.parseChallenge(vector.header));
+      return;
+    }
+
     const requirement = vectorRequirement(
       Object.hasOwn(vector, 'requirement') ? vector.requirement : defaults?.requirement,
     );
-    // A config error is raised before any whoami is looked at; such a case may leave it out.
-    const whoami =
-      !Object.hasOwn(vector, 'whoami') && String(expect.throws).startsWith('config') ? null : vector.whoami;
+    if (call === 'recover') {
+      const error = !Object.hasOwn(vector, 'error') && configError ? null : vector.error;
+      assert.notEqual(error, undefined, 'the case has no "error"');
+      for (const input of vectorErrorInputs(error)) {
+        await run(input.label, (gate) => gate.recover(input.error, requirement));
+      }
+      return;
+    }
+
+    const request = call === 'decideRequest' ? vectorRequest(vector.request) : undefined;
+    if (call === 'decideRequest' && !configError) {
+      assert.ok(Object.hasOwn(vector, 'request'), 'the case has no "request"');
+    }
+    const decideWith =
+      call === 'decideRequest'
+        ? (whoami) => (gate) => gate.decideRequest(whoami, request)
+        : (whoami) => (gate) => gate.decide(whoami, requirement);
+    const whoami = !Object.hasOwn(vector, 'whoami') && configError ? null : vector.whoami;
     assert.notEqual(whoami, undefined, 'the case has no "whoami"');
 
     for (const input of vectorWhoamiInputs(whoami)) {
-      await t.test(input.label, () => runCase({ config, requirement, whoami: input.whoami, expect }));
+      await run(input.label, decideWith(input.whoami));
       if (input.session === undefined) continue;
       let sdkSession;
       let skip = sdkChangesSession(input.session);
@@ -93,13 +140,14 @@ for (const { file, defaults, vector } of cases) {
       await t.test(
         'as @ory/client-fetch SessionFromJSON gives it',
         { skip: skip ? `not comparable, ${skip}` : false },
-        () => runCase({ config, requirement, whoami: sdkSession, expect }),
+        () => runCase({ config, expect, invoke: decideWith(sdkSession) }),
       );
     }
   });
 }
 
-async function runCase({ config, requirement, whoami, expect }) {
+// Creates the gate, makes the call (`invoke(gate)`) and compares with `expect`.
+async function runCase({ config, expect, invoke }) {
   const expectsConfigError = typeof expect.throws === 'string' && /^config(\.|\[|$)/.test(expect.throws);
   let gate;
   try {
@@ -112,21 +160,28 @@ async function runCase({ config, requirement, whoami, expect }) {
   }
   try {
     assert.ok(!expectsConfigError, `createGate accepted the config; expected it to throw ${expect.throws}`);
-    let decision;
+    let result;
     try {
-      decision = gate.decide(whoami, requirement);
+      result = invoke(gate);
     } catch (error) {
       if (!(error instanceof AalgateError)) throw error;
-      assert.ok(expect.throws !== undefined, `decide threw ${error.code} (${error.message}); expected ${describeExpect(expect)}`);
+      assert.ok(expect.throws !== undefined, `the call threw ${error.code} (${error.message}); expected ${describeExpect(expect)}`);
       assert.equal(error.code, expect.throws);
       return;
     }
-    assert.equal(expect.throws, undefined, `decide returned ${JSON.stringify(decision)}; expected it to throw ${expect.throws}`);
+    assert.equal(expect.throws, undefined, `the call returned ${JSON.stringify(result)}; expected it to throw ${expect.throws}`);
+    if (Object.hasOwn(expect, 'requirement')) {
+      // Compared exactly: no extra fields, maxAge/operation left out when unset, a frozen object.
+      assert.deepEqual(result === null ? null : { ...result }, expect.requirement);
+      if (result !== null) assert.ok(Object.isFrozen(result), 'the requirement is not frozen');
+      return;
+    }
+    assert.ok(Object.isFrozen(result) && Object.isFrozen(result.warnings), 'the decision is not frozen');
     const actual = {};
     const wanted = {};
     for (const key of DECISION_FIELDS) {
       if (!Object.hasOwn(expect, key)) continue;
-      actual[key] = key === 'warnings' ? [...decision[key]] : decision[key];
+      actual[key] = key === 'warnings' ? [...result[key]] : result[key];
       wanted[key] = expect[key];
     }
     assert.deepEqual(actual, wanted);

@@ -97,6 +97,36 @@ export function vectorWhoamiInputs(whoami) {
   throw new Error(`unknown whoami form: ${JSON.stringify(whoami)}`);
 }
 
+/** A vector's request (`decideRequest`) as the JS API takes it: `now` converted, as for requirements. */
+export function vectorRequest(request) {
+  return vectorRequirement(request);
+}
+
+/**
+ * The ways a vector's error (`recover`) is given to the JS API: [{ label, error }].
+ * `{"text"}` is the string, `{"object"}` the parsed object, `{"status", "body"?}` is
+ * `{status, body}` (no body key when absent), `{"fixture", "status"?}` the fixture's text,
+ * alone or as the body of `{status, body}`.
+ */
+export function vectorErrorInputs(error) {
+  if (error === null) return [{ label: 'null', error: null }];
+  if (typeof error !== 'object' || Array.isArray(error)) {
+    throw new Error(`unknown error form: ${JSON.stringify(error)}`);
+  }
+  if (Object.hasOwn(error, 'fixture')) {
+    const body = fixtureText(error.fixture);
+    if (!Object.hasOwn(error, 'status')) return [{ label: `fixture ${error.fixture} as text`, error: body }];
+    return [{ label: `fixture ${error.fixture} as {status, body}`, error: { status: error.status, body } }];
+  }
+  if (Object.hasOwn(error, 'text')) return [{ label: 'text', error: error.text }];
+  if (Object.hasOwn(error, 'object')) return [{ label: 'object', error: error.object }];
+  if (Object.hasOwn(error, 'status')) {
+    const given = Object.hasOwn(error, 'body') ? { status: error.status, body: error.body } : { status: error.status };
+    return [{ label: Object.hasOwn(error, 'body') ? '{status, body}' : '{status}', error: given }];
+  }
+  throw new Error(`unknown error form: ${JSON.stringify(error)}`);
+}
+
 const SDK_TIMESTAMPS = ['expires_at', 'authenticated_at'];
 
 /**
