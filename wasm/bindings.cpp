@@ -26,6 +26,7 @@ struct DecisionValue {
   std::string requiredAal;
   std::string warnings;
   std::string challenge;
+  double sessionExpiresAt = -1;  // ms since the epoch; -1 when no valid session was read
 };
 
 struct RouteValue {
@@ -64,6 +65,10 @@ DecisionValue to_value(const aalgate::Decision& decision) {
     out.warnings.append(aalgate::to_string(warning));
   }
   out.challenge = decision.challenge;
+  if (decision.session_expires_at) {
+    out.sessionExpiresAt = static_cast<double>(decision.session_expires_at->seconds) * 1000.0 +
+                           static_cast<double>(decision.session_expires_at->nanos / 1000000);
+  }
   return out;
 }
 
@@ -167,7 +172,8 @@ EMSCRIPTEN_BINDINGS(aalgate) {
       .field("aal", &DecisionValue::aal)
       .field("requiredAal", &DecisionValue::requiredAal)
       .field("warnings", &DecisionValue::warnings)
-      .field("challenge", &DecisionValue::challenge);
+      .field("challenge", &DecisionValue::challenge)
+      .field("sessionExpiresAt", &DecisionValue::sessionExpiresAt);
   emscripten::value_object<RouteValue>("RouteValue")
       .field("ok", &RouteValue::ok)
       .field("code", &RouteValue::code)

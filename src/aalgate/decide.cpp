@@ -27,7 +27,7 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   if (requirement.aal == RequiredAal::none) {
     if (whoami.present && whoami.status == 200) {
       if (const std::optional<Session> session = parse_session(whoami.body)) {
-        out.set_aal(session->aal);
+        out.set_session(*session);
       }
     }
     return out.without_url(Verdict::allow, Reason::public_route);
@@ -45,7 +45,7 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   if (whoami.status != 200) return out.without_url(Verdict::error, Reason::unexpected_response);
   const std::optional<Session> session = parse_session(whoami.body);
   if (!session) return out.without_url(Verdict::error, Reason::invalid_session);
-  out.set_aal(session->aal);
+  out.set_session(*session);
 
   // Rules 4-5: a session that authenticates nobody.
   const Timestamp now = requirement.now;

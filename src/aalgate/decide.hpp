@@ -65,6 +65,9 @@ struct Decision {
   std::vector<Warning> warnings;
   std::string challenge;  ///< RFC 9470 `WWW-Authenticate` value for step_up and refresh, else ""
   std::string kratos_id;  ///< for Reason::kratos_error: the id, reduced to [a-z0-9_]
+  /// The session's `expires_at` when a valid Session was read: how long a whoami answer may be
+  /// cached (the worker's cache never keeps one past it).
+  std::optional<Timestamp> session_expires_at;
 };
 
 /// @brief Decides by SPEC section 2's rules, first match wins. Never throws, never fails:

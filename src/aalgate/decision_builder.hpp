@@ -25,7 +25,10 @@ class DecisionBuilder {
     }
   }
 
-  void set_aal(Aal aal) { decision_.aal = aal; }
+  void set_session(const Session& session) {
+    decision_.aal = session.aal;
+    decision_.session_expires_at = session.expires_at;
+  }
 
   Decision without_url(Verdict verdict, Reason reason) {
     decision_.verdict = verdict;
