@@ -121,8 +121,9 @@ if ((built)); then
   count_ctest
 
   node_dirs=(tests/js/)
-  [[ -d tests/readme ]] && node_dirs+=(tests/readme/)
-  [[ -d tests/e2e ]] && node_dirs+=(tests/e2e/)
+  for dir in tests/readme tests/emulator tests/worker tests/browser tests/e2e; do
+    [[ -d "$dir" ]] && node_dirs+=("$dir/")
+  done
   if [[ -d tests/js ]]; then
     run_step node node --test "${node_dirs[@]}"
     count_node
