@@ -1,0 +1,289 @@
+// Kratos rules the emulator needs, without HTTP: Go-style JSON and URL encoding, the error bodies
+// (tests/fixtures/kratos/derived-*.json), the session AAL rule, return_to validation (x/redir) and
+// Go durations. See /work/shared/kratos/FACTS.md for the rules themselves.
+
+// ---- encodings -------------------------------------------------------------------------------
+
+/** Go encoding/json output: compact, `&<>` and U+2028/9 escaped, trailing newline. */
+export function goJson(value) {
+  return (
+    JSON.stringify(value).replace(/[&<>\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) +
+    '\n'
+  );
+}
+
+/** Go url.QueryEscape: only A-Z a-z 0-9 - _ . ~ stay; space is `+`. */
+export function goQueryEscape(s) {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/** Go url.Values.Encode: keys sorted. */
+export function goQuery(values) {
+  return Object.keys(values)
+    .filter((k) => values[k] !== undefined && values[k] !== null)
+    .sort()
+    .map((k) => `${goQueryEscape(k)}=${goQueryEscape(String(values[k]))}`)
+    .join('&');
+}
+
+/** Go time.Time JSON (RFC 3339 with trailing zeros of the fraction dropped), UTC. */
+export function goTime(ms) {
+  return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_, d) => (d ? `.${d}Z` : 'Z'));
+}
+
+/** Go strconv.Quote, enough for URLs in reasons. */
+export function goQuote(s) {
+  const esc = { '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+  return `"${s.replace(/["\\\x00-\x1f\x7f]/g, (c) => esc[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
+}
+
+/** Go duration (`1h`, `15m`, `1h30m`, `90s`, `500ms`) or a number of ms → ms. */
+export function parseDuration(d) {
+  if (typeof d === 'number' && Number.isFinite(d) && d >= 0) return d;
+  const unit = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
+  const m = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.exec(String(d));
+  if (!m) throw new TypeError(`not a Go duration: ${d}`);
+  let ms = 0;
+  for (const [, n, u] of String(d).matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(n) * unit[u];
+  return ms;
+}
+
+// ---- content negotiation (golang/gddo httputil.NegotiateContentType, as Kratos uses it) ---------
+
+export function negotiate(accept, offers = ['text/html', 'application/json'], fallback = 'text/html') {
+  const specs = String(accept ?? '')
+    .split(',')
+    .map((part) => {
+      const [value, ...params] = part.split(';').map((s) => s.trim());
+      let q = 1;
+      for (const p of params) {
+        const [k, v] = p.split('=').map((s) => s.trim());
+        if (k.toLowerCase() === 'q') q = Number(v);
+      }
+      return { value: value.toLowerCase(), q: Number.isFinite(q) ? q : 0 };
+    })
+    .filter((s) => s.value !== '');
+  let best = fallback;
+  let bestQ = -1;
+  let bestWild = 3;
+  for (const offer of offers) {
+    for (const { value, q } of specs) {
+      if (q === 0 || q < bestQ) continue;
+      if (value === '*/*') {
+        if (q > bestQ || bestWild > 2) [bestQ, bestWild, best] = [q, 2, offer];
+      } else if (value.endsWith('/*')) {
+        if (offer.startsWith(value.slice(0, -1)) && (q > bestQ || bestWild > 1)) [bestQ, bestWild, best] = [q, 1, offer];
+      } else if (value === offer && (q > bestQ || bestWild > 0)) {
+        [bestQ, bestWild, best] = [q, 0, offer];
+      }
+    }
+  }
+  return best;
+}
+
+/** Kratos x.IsJSONRequest: Accept negotiates to JSON, or the body is JSON. */
+export function isJsonRequest(headers) {
+  return (
+    negotiate(headers.accept) === 'application/json' ||
+    String(headers['content-type'] ?? '').toLowerCase().startsWith('application/json')
+  );
+}
+
+// ---- errors ----------------------------------------------------------------------------------
+
+const STATUS = {
+  400: ['Bad Request', 'The request was malformed or contained invalid parameters'],
+  401: ['Unauthorized', 'The request could not be authorized'],
+  403: ['Forbidden', 'The requested action was forbidden'],
+  404: ['Not Found', 'The requested resource could not be found'],
+  410: ['Gone', 'The requested resource is no longer available'],
+  422: ['Unprocessable Entity', 'The request was well-formed but was unable to be followed due to semantic errors'],
+  500: ['Internal Server Error', 'An internal server error occurred, please contact the system administrator'],
+};
+
+/**
+ * A Kratos error. `enhanced` errors (EnhanceJSONError types) never carry `request`; the others get
+ * `"request":"<X-Request-ID>"` between status and reason when the request had that header.
+ */
+function kerr(code, { id, reason, details, message, redirect, extra, enhanced = false }) {
+  return { code, id, reason, details, message: message ?? STATUS[code][1], redirect, extra, enhanced };
+}
+
+/** The body Kratos writes for an error, field order as herodot's DefaultError. */
+export function errorBody(e, requestId) {
+  const error = {};
+  if (e.id) error.id = e.id;
+  error.code = e.code;
+  error.status = STATUS[e.code][0];
+  if (requestId && !e.enhanced) error.request = requestId;
+  if (e.reason) error.reason = e.reason;
+  if (e.details) error.details = e.details;
+  error.message = e.message;
+  const body = { error };
+  if (e.redirect) body.redirect_browser_to = e.redirect;
+  return Object.assign(body, e.extra);
+}
+
+export const errors = {
+  returnToForbidden: (url) =>
+    kerr(400, { id: 'self_service_flow_return_to_forbidden', reason: `Requested return_to URL ${goQuote(url)} is not allowed.` }),
+  invalidAal: (got) =>
+    kerr(400, { reason: `Unable to parse AuthenticationMethod Assurance Level (AAL): expected one of [aal1, aal2] but got ${got}` }),
+  aal1Required: () =>
+    kerr(401, {
+      id: 'session_aal1_required',
+      reason: 'You can not requested a higher AAL (AAL2/AAL3) without an active session.',
+      message: 'aal2 and aal3 can only be requested if a session exists already',
+    }),
+  alreadyAvailable: () =>
+    kerr(400, {
+      id: 'session_already_available',
+      reason: 'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?',
+      message: 'you are already logged in',
+    }),
+  noSession: () => kerr(401, { reason: 'No valid session credentials found in the request.' }),
+  aal2Required: (redirect) =>
+    kerr(403, {
+      id: 'session_aal2_required',
+      reason:
+        'An active session was found but it does not fulfill the requested Authenticator Assurance Level. Please verify yourself with a second factor to resolve this issue.',
+      details: { redirect_browser_to: redirect },
+      message: 'Session does not fulfill the requested Authenticator Assurance Level',
+      redirect,
+      enhanced: true,
+    }),
+  refreshRequired: (redirect) =>
+    kerr(403, {
+      id: 'session_refresh_required',
+      reason: 'The login session is too old and thus not allowed to update these fields. Please re-authenticate.',
+      redirect,
+      enhanced: true,
+    }),
+  sessionInactiveUnwrapped: () =>
+    kerr(401, {
+      id: 'session_inactive',
+      reason: 'No active session was found in this request.',
+      message: 'request does not have a valid authentication session',
+      extra: { CredentialsMissing: false },
+      enhanced: true,
+    }),
+  sessionInactive: () =>
+    kerr(401, {
+      id: 'session_inactive',
+      reason: 'This endpoint can only be accessed with a valid session. Please log in and try again.',
+      message: 'request does not have a valid authentication session',
+    }),
+  browserLocationChange: (redirect) =>
+    kerr(422, {
+      id: 'browser_location_change_required',
+      reason: `In order to complete this flow please redirect the browser to: ${redirect}`,
+      message: 'browser location change required',
+      redirect,
+      enhanced: true,
+    }),
+  // Not fixture-backed (no derived body exists): shapes from Kratos's source, best effort.
+  flowExpired: (minutesAgo) =>
+    kerr(410, {
+      id: 'self_service_flow_expired',
+      reason: `The self-service flow expired ${minutesAgo.toFixed(2)} minutes ago, initialize a new one.`,
+      message: `self-service flow expired ${minutesAgo.toFixed(2)} minutes ago`,
+    }),
+  identityMismatch: () =>
+    kerr(403, { id: 'security_identity_mismatch', reason: 'The flow was initiated by another identity.' }),
+  notFound: (reason) => kerr(404, { reason }),
+  badRequest: (reason) => kerr(400, { reason }),
+  internal: () => kerr(500, {}),
+};
+
+// ---- sessions --------------------------------------------------------------------------------
+
+const AAL2_METHODS = new Set(['totp', 'lookup_secret', 'webauthn']);
+
+/** The level a method is recorded at when it has none (older sessions). */
+export const methodAal = (method) => (AAL2_METHODS.has(method) ? 'aal2' : 'aal1');
+
+/** Kratos Session.SetAuthenticatorAssuranceLevel. */
+export function sessionAal(methods) {
+  if (methods.length === 0) return 'aal0';
+  const levels = methods.map((m) => m.aal || methodAal(m.method));
+  if (methods.length === 1 && ['oidc', 'saml'].includes(methods[0].method) && levels[0] === 'aal2') return 'aal2';
+  return levels.includes('aal1') && levels.includes('aal2') ? 'aal2' : 'aal1';
+}
+
+// ---- return_to (Kratos x/redir) ----------------------------------------------------------------
+
+/** Go url.Parse, the parts x/redir looks at; null when Go would refuse the URL. */
+export function goParseUrl(raw) {
+  if (/[\x00-\x1f\x7f]/.test(raw)) return null;
+  let rest = raw.split('#')[0];
+  let scheme = '';
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(rest);
+  if (m) {
+    scheme = m[1].toLowerCase();
+    rest = rest.slice(m[0].length);
+  } else if (/^[^/?]*:/.test(rest)) return null; // "first path segment in URL cannot contain colon"
+  const q = rest.indexOf('?');
+  if (q >= 0) rest = rest.slice(0, q);
+  let host = '';
+  let hasAuthority = false;
+  if (rest.startsWith('//')) {
+    hasAuthority = true;
+    const slash = rest.indexOf('/', 2);
+    const authority = slash < 0 ? rest.slice(2) : rest.slice(2, slash);
+    rest = slash < 0 ? '' : rest.slice(slash);
+    host = authority.slice(authority.lastIndexOf('@') + 1);
+    if (/[\s<>"{}|\\^`]/.test(host)) return null;
+  } else if (scheme && !rest.startsWith('/')) {
+    rest = ''; // opaque URL (`mailto:x`): no path
+  }
+  let path;
+  try {
+    path = decodeURIComponent(rest);
+  } catch {
+    return null;
+  }
+  return { scheme, host, path, hasAuthority };
+}
+
+/** Drops the unsafe wildcards (`*`, `*.com`, `*foo.com`) and unparsable entries, as Kratos's config does. */
+export function compileAllowList(urls) {
+  const out = [];
+  for (const u of urls ?? []) {
+    const p = goParseUrl(String(u));
+    if (!p || !p.scheme || !p.host) continue;
+    if (p.host.includes('*') && !/^\*\.[^*]+\.[^*]+$/.test(p.host)) continue;
+    out.push(p);
+  }
+  return out;
+}
+
+function hostAllowed(host, allowed) {
+  if (allowed.host.startsWith('*.')) return host.toLowerCase().endsWith(allowed.host.slice(1).toLowerCase());
+  return host.toLowerCase() === allowed.host.toLowerCase();
+}
+
+/**
+ * x/redir SecureRedirectTo for a `return_to` value. Returns { url } (the absolute URL to send the
+ * browser to, null when no return_to was given) or { error }.
+ */
+export function checkReturnTo(raw, { defaultReturnUrl, allowList, publicUrl }) {
+  if (raw === null || raw === undefined || raw === '') return { url: null };
+  const p = goParseUrl(raw);
+  const def = goParseUrl(defaultReturnUrl);
+  if (!p) return { error: errors.returnToForbidden(raw) };
+  const scheme = p.scheme || def.scheme;
+  const host = p.host || def.host;
+  let url = raw;
+  if (!p.scheme || !p.host) {
+    const tail = raw.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:/, '').replace(/^\/\/[^/?#]*/, '');
+    url = `${scheme}://${host}${tail.startsWith('/') || tail === '' ? '' : '/'}${tail}`;
+  }
+  const entries = [...allowList, goParseUrl(`${publicUrl}/self-service`)];
+  const path = p.path || '/';
+  const ok = entries.some(
+    (a) => a.scheme === scheme && hostAllowed(host, a) && path.startsWith(a.path || '/'),
+  );
+  return ok ? { url } : { error: errors.returnToForbidden(url) };
+}

@@ -1,0 +1,163 @@
+// GET /sessions/whoami: 200 / 401 / 403, credential order, faults, CORS.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import test from 'node:test';
+
+import { ADA, BOB, FIXTURES, JSON_ACCEPT, emulator, fixture, http, whoami } from './helpers.js';
+
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
+
+/** Keys of an object tree, in order (values dropped), to compare shapes. */
+function shape(v) {
+  if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)]));
+  return typeof v;
+}
+
+test('200: the Session shaped like derived-whoami-200-aal2-password-totp.json', async (t) => {
+  const kratos = await emulator(t);
+  const before = kratos.clock.now();
+  const cookie = await kratos.createSession({ email: ADA.email, methods: ['password', 'totp'] });
+  const after = kratos.clock.now();
+  const r = await whoami(kratos, cookie);
+  assert.equal(r.status, 200);
+  const want = JSON.parse(readFileSync(new URL('derived-whoami-200-aal2-password-totp.json', FIXTURES), 'utf8'));
+  assert.deepEqual(shape(r.body), shape(want));
+  assert.equal(r.body.active, true);
+  assert.equal(r.body.authenticator_assurance_level, 'aal2');
+  assert.deepEqual(r.body.authentication_methods.map((m) => [m.method, m.aal]), [['password', 'aal1'], ['totp', 'aal2']]);
+  for (const k of ['expires_at', 'authenticated_at', 'issued_at']) assert.match(r.body[k], RFC3339, k);
+  assert.ok(Date.parse(r.body.authenticated_at) >= before && Date.parse(r.body.authenticated_at) <= after);
+  assert.equal(Date.parse(r.body.expires_at) - Date.parse(r.body.authenticated_at), 24 * 3600e3);
+  assert.equal(r.body.identity.traits.email, ADA.email);
+  assert.equal(r.body.identity.schema_url, `${kratos.url}/schemas/ZGVmYXVsdA`);
+  assert.equal(r.headers.get('x-kratos-authenticated-identity-id'), r.body.identity.id);
+  assert.ok(r.text.endsWith('}\n'));
+});
+
+test('401 without id: no credentials, unknown token, expired session (clock)', async (t) => {
+  const kratos = await emulator(t, { sessionLifespan: '2h' });
+  const want = fixture('derived-whoami-401-no-or-inactive-session.json');
+  assert.equal((await whoami(kratos)).text, want);
+  assert.equal((await whoami(kratos, 'ory_kratos_session=nope')).text, want);
+  assert.equal((await http(kratos, '/sessions/whoami', { headers: { 'x-session-token': 'nope' } })).text, want);
+  const cookie = await kratos.createSession({ email: BOB.email, methods: ['password'] });
+  assert.equal((await whoami(kratos, cookie)).status, 200);
+  kratos.clock.advance(2 * 3600e3 - 1000);
+  assert.equal((await whoami(kratos, cookie)).status, 200);
+  kratos.clock.advance(1000);
+  const expired = await whoami(kratos, cookie);
+  assert.equal(expired.status, 401);
+  assert.equal(expired.text, want);
+});
+
+test('403 session_aal2_required: Strict, aal1 session, identity with a second factor', async (t) => {
+  const strict = await emulator(t);
+  const want = fixture('derived-whoami-403-session_aal2_required.json', { url: strict.url });
+  const ada = await strict.createSession({ email: ADA.email, methods: ['password'] });
+  const r = await whoami(strict, ada);
+  assert.equal(r.status, 403);
+  assert.equal(r.text, want);
+  // no second factor: a 200 at aal1 (Strict's proof that bob has none)
+  const bob = await whoami(strict, await strict.createSession({ email: BOB.email, methods: ['password'] }));
+  assert.equal(bob.status, 200);
+  assert.equal(bob.body.authenticator_assurance_level, 'aal1');
+  // Lax: 200 at aal1 for ada
+  const lax = await emulator(t, { requiredAal: 'aal1' });
+  const laxAda = await whoami(lax, await lax.createSession({ email: ADA.email, methods: ['password'] }));
+  assert.equal(laxAda.status, 200);
+  assert.equal(laxAda.body.authenticator_assurance_level, 'aal1');
+});
+
+test('session AAL follows Kratos: a lone second factor is aal1', async (t) => {
+  const kratos = await emulator(t, { requiredAal: 'aal1' });
+  const lone = await whoami(kratos, await kratos.createSession({ email: ADA.email, methods: ['totp'] }));
+  assert.equal(lone.body.authenticator_assurance_level, 'aal1');
+});
+
+test('credentials: X-Session-Token, then the cookie, then Authorization: Bearer', async (t) => {
+  const kratos = await emulator(t, { requiredAal: 'aal1' });
+  const token = async (email) => (await kratos.createSession({ email, methods: ['password'] })).split('=')[1];
+  const [a, b, c] = [await token(ADA.email), await token(BOB.email), await token(ADA.email)];
+  const who = async (headers) => (await http(kratos, '/sessions/whoami', { headers, accept: JSON_ACCEPT })).json();
+  const all = { 'x-session-token': a, cookie: `other=1; ory_kratos_session=${b}`, authorization: `Bearer ${c}` };
+  assert.equal((await who(all)).identity.traits.email, ADA.email);
+  const { 'x-session-token': _, ...noToken } = all;
+  assert.equal((await who(noToken)).identity.traits.email, BOB.email);
+  assert.equal((await who({ authorization: `bearer ${c}` })).identity.traits.email, ADA.email);
+  // the first credential present wins, even when it is not valid
+  assert.equal((await http(kratos, '/sessions/whoami', { headers: { ...all, 'x-session-token': 'bad' } })).status, 401);
+});
+
+test('faults: slow, status500, garbage affect whoami only; none restores', async (t) => {
+  const kratos = await emulator(t, { requiredAal: 'aal1' });
+  const cookie = await kratos.createSession({ email: ADA.email, methods: ['password'] });
+  assert.deepEqual(kratos.fault({ mode: 'slow', delayMs: 300 }), { mode: 'slow', delayMs: 300 });
+  let t0 = Date.now();
+  const slow = await whoami(kratos, cookie);
+  assert.ok(Date.now() - t0 >= 290);
+  assert.equal(slow.status, 200);
+  t0 = Date.now();
+  assert.equal((await http(kratos, '/health')).status, 200);
+  assert.ok(Date.now() - t0 < 250);
+
+  kratos.fault({ mode: 'status500' });
+  const e = await whoami(kratos, cookie);
+  assert.equal(e.status, 500);
+  assert.equal(e.body.error.code, 500);
+  kratos.fault({ mode: 'garbage' });
+  const g = await http(kratos, '/sessions/whoami', { cookie });
+  assert.equal(g.status, 200);
+  assert.throws(() => JSON.parse(g.text));
+  assert.equal((await http(kratos, '/self-service/login/api')).status, 200);
+  kratos.fault({ mode: null });
+  assert.equal((await whoami(kratos, cookie)).status, 200);
+  assert.throws(() => kratos.fault({ mode: 'explode' }), TypeError);
+
+  // over HTTP
+  const set = await http(kratos, '/__emulator/fault', { method: 'POST', json: { mode: 'status500' } });
+  assert.deepEqual(set.json(), { mode: 'status500', delayMs: 0 });
+  assert.equal((await whoami(kratos, cookie)).status, 500);
+  await http(kratos, '/__emulator/fault', { method: 'POST', json: { mode: 'none' } });
+  assert.equal((await whoami(kratos, cookie)).status, 200);
+});
+
+test('close() does not wait for a slow whoami', async (t) => {
+  const kratos = await emulator(t);
+  kratos.fault({ mode: 'slow', delayMs: 60_000 });
+  const pending = fetch(`${kratos.url}/sessions/whoami`).catch((error) => error);
+  await new Promise((r) => setTimeout(r, 50));
+  const t0 = Date.now();
+  await kratos.close();
+  assert.ok(Date.now() - t0 < 1000);
+  assert.ok((await pending) instanceof Error);
+});
+
+test('CORS: allowed origins get the echo and credentials, others nothing; preflight', async (t) => {
+  const app = 'http://127.0.0.1:8788';
+  const kratos = await emulator(t, { corsOrigins: [app] });
+  const ok = await http(kratos, '/sessions/whoami', { headers: { origin: app } });
+  assert.equal(ok.headers.get('access-control-allow-origin'), app);
+  assert.equal(ok.headers.get('access-control-allow-credentials'), 'true');
+  assert.match(ok.headers.get('vary'), /Origin/);
+  const other = await http(kratos, '/sessions/whoami', { headers: { origin: 'http://evil.example' } });
+  assert.equal(other.headers.get('access-control-allow-origin'), null);
+  assert.equal(other.headers.get('access-control-allow-credentials'), null);
+  const pre = await http(kratos, '/sessions/whoami', {
+    method: 'OPTIONS',
+    headers: { origin: app, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-session-token, content-type' },
+  });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get('access-control-allow-origin'), app);
+  assert.equal(pre.headers.get('access-control-allow-credentials'), 'true');
+  assert.match(pre.headers.get('access-control-allow-methods'), /GET/);
+  assert.equal(pre.headers.get('access-control-allow-headers'), 'x-session-token, content-type');
+  const preOther = await http(kratos, '/sessions/whoami', {
+    method: 'OPTIONS',
+    headers: { origin: 'http://evil.example', 'access-control-request-method': 'GET' },
+  });
+  assert.equal(preOther.headers.get('access-control-allow-origin'), null);
+  // errors carry the CORS headers too, so the app can read them
+  kratos.fault({ mode: 'status500' });
+  assert.equal((await http(kratos, '/sessions/whoami', { headers: { origin: app } })).headers.get('access-control-allow-origin'), app);
+});
