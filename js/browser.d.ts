@@ -1,0 +1,111 @@
+/**
+ * aalgate/browser: step-up authentication for single-page apps on Ory Kratos / Ory Network.
+ *
+ * ```js
+ * import { createBrowserGate } from 'aalgate/browser';
+ * const gate = await createBrowserGate({ baseUrl: 'https://auth.example.com' });
+ * await gate.require({ aal: 'aal2', maxAge: '10m' }); // sends the browser to Kratos unless allowed
+ * const res = await gate.fetch('/api/billing/pay', { method: 'POST' }); // follows a 401 step-up
+ * ```
+ * @packageDocumentation
+ */
+import type { Config, Decision, Requirement, RequiredAal, Warning, Whoami } from './index.js';
+
+export { AalgateError } from './index.js';
+export type { Config, Decision, Requirement, Whoami } from './index.js';
+
+/** The part of `window.location` the gate uses. */
+export interface LocationLike {
+  /** The page's URL: the default `returnTo`. */
+  readonly href: string;
+  /** Navigates to `url` (a Kratos self-service URL). */
+  assign(url: string): void;
+}
+
+/** A `fetch` function: the global one or a stand-in (tests, a wrapper adding headers). */
+export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+/** {@link createBrowserGate}'s options: a gate {@link Config} plus how to reach the browser. */
+export interface BrowserGateOptions extends Config {
+  /**
+   * Where whoami is fetched (absolute http(s)); default `{baseUrl}/sessions/whoami`. Kratos must
+   * allow the page's origin with credentials (CORS) or share its origin.
+   */
+  whoamiUrl?: string;
+  /** The fetch to use; default `globalThis.fetch`, looked up at each call. */
+  fetch?: FetchLike;
+  /** The location to read and navigate; default `globalThis.location`, looked up at each call. */
+  location?: LocationLike;
+}
+
+/** {@link BrowserGate.require}'s second argument. */
+export interface RequireOptions {
+  /**
+   * `true` (default): for `login`, `step_up`, `refresh` and `enroll`, `location.assign` the
+   * decision's URL. `false`: only return the decision, so the app can show its own UI.
+   */
+  redirect?: boolean;
+}
+
+/**
+ * Kratos could not be asked (network failure, CORS refusal, aborted request): no whoami answer
+ * reached the core. Never a pass, never a redirect.
+ */
+export interface UnreachableDecision {
+  readonly verdict: 'error';
+  readonly url: null;
+  readonly reason: 'kratos_unreachable';
+  readonly aal: null;
+  /** The requirement as resolved. */
+  readonly requiredAal: RequiredAal;
+  /** `highest_available_unverifiable` when the requirement gives it; else empty. */
+  readonly warnings: readonly Warning[];
+  readonly challenge: null;
+}
+
+/** What {@link BrowserGate.require} returns: the core's {@link Decision}, or Kratos unreachable. */
+export type BrowserDecision = Decision | UnreachableDecision;
+
+/** A gate bound to the page: made by {@link createBrowserGate}. */
+export interface BrowserGate {
+  /**
+   * Fetches whoami (`credentials: 'include'`, `Accept: application/json`) and decides. For
+   * `login`, `step_up`, `refresh` and `enroll`, unless `{ redirect: false }`, sends the browser
+   * to the decision's URL with `location.assign`. Resolves to the decision either way.
+   *
+   * `returnTo` defaults to `location.href` when the requirement has none (undefined or null);
+   * `''` means no `return_to`. A public requirement (`aal: 'none'`) is allowed without a request.
+   *
+   * @param requirement What the operation needs; default `{}` (aal1, no freshness check).
+   * @throws {AalgateError} (as a rejection) with the field's code for an invalid requirement
+   *   (before any request), `options.redirect` for a non-boolean, `gate.disposed`, or
+   *   `browser.location` when a redirect is due and there is no location.
+   */
+  require(requirement?: Requirement | null, options?: RequireOptions): Promise<BrowserDecision>;
+  /**
+   * The app's request, sent as is with the gate's fetch; resolves to its `Response` (body
+   * unread) in every case. On a 401 or 403:
+   * - with an RFC 9470 `WWW-Authenticate` challenge (`insufficient_user_authentication`): the
+   *   challenge's requirement goes to {@link BrowserGate.require}, which redirects unless the
+   *   session already satisfies it (then nothing happens: no loop);
+   * - else with aalgate's JSON (`{ verdict, url }`, as `aalgate/worker` answers): the browser is
+   *   sent to `url` when it is a Kratos self-service URL under `baseUrl` (same origin); any
+   *   other URL is ignored.
+   *
+   * At most one redirect per call. Network errors reject as `fetch` does.
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** The core's decision for a whoami outcome, exactly as `Gate.decide` (no defaults added). */
+  decide(whoami: Whoami, requirement?: Requirement | null): Decision;
+  /** Frees the core's memory now; later calls throw `AalgateError` `gate.disposed`. */
+  dispose(): void;
+}
+
+/**
+ * Creates a browser gate: loads the WebAssembly core (once per page) and validates the
+ * configuration.
+ * @returns A promise of the gate; it rejects with an `AalgateError` whose code names the invalid
+ *   field: `config.whoamiUrl`, `config.fetch`, `config.location`, or the core's
+ *   (`config.baseUrl`, …), or `core.load` when the core cannot be loaded.
+ */
+export declare function createBrowserGate(options: BrowserGateOptions): Promise<BrowserGate>;

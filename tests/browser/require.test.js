@@ -1,0 +1,292 @@
+// aalgate/browser in Node: gate.require against the Kratos emulator (a real HTTP server), with a
+// browser-like fetch (cookies on `credentials: 'include'`) and a recording location.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { AalgateError, createBrowserGate } from 'aalgate/browser';
+
+import { ADA, LAX, PAGE, browserEnv, deadUrl, emulator, returnToOf } from './helpers.js';
+
+const base = (kratos) => kratos.url.replace(/\/+$/, '');
+const loginUrl = (kratos, query) => `${base(kratos)}/self-service/login/browser${query}`;
+
+test('no session: login with return_to = the page, whoami fetched with credentials', async (t) => {
+  const kratos = await emulator(t);
+  const env = browserEnv();
+  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+
+  const d = await gate.require({ aal: 'aal1', now: kratos.clock.now() });
+  assert.equal(d.verdict, 'login');
+  assert.equal(d.reason, 'no_session');
+  assert.equal(d.url, loginUrl(kratos, `?return_to=${encodeURIComponent(PAGE)}`));
+  assert.equal(returnToOf(d.url), PAGE);
+  assert.ok(Object.isFrozen(d));
+  assert.deepEqual(env.assigned, [d.url], 'location.assign once, with the decision URL');
+
+  assert.equal(env.calls.length, 1);
+  const [{ url, init }] = env.calls;
+  assert.equal(url, `${base(kratos)}/sessions/whoami`);
+  assert.equal(init.credentials, 'include');
+  assert.equal(init.method, 'GET');
+  assert.equal(new Headers(init.headers).get('accept'), 'application/json');
+});
+
+test('{ redirect: false } returns the decision and leaves the page alone', async (t) => {
+  const kratos = await emulator(t);
+  const env = browserEnv();
+  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+
+  const d = await gate.require({ aal: 'aal2', maxAge: '5m' }, { redirect: false });
+  assert.equal(d.verdict, 'login');
+  assert.equal(returnToOf(d.url), PAGE);
+  assert.deepEqual(env.assigned, []);
+  // `redirect: true` spelled out behaves as the default.
+  const again = await gate.require({ aal: 'aal2' }, { redirect: true });
+  assert.deepEqual(env.assigned, [again.url]);
+});
+
+test('aal1 session: aal1 allowed without a redirect; aal2 steps up to ?aal=aal2', async (t) => {
+  const kratos = await emulator(t);
+  const cookie = await kratos.createSession({ email: ADA, methods: ['password'] });
+  const env = browserEnv({ cookie });
+  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+
+  const allowed = await gate.require({ aal: 'aal1', now: kratos.clock.now() });
+  assert.equal(allowed.verdict, 'allow');
+  assert.equal(allowed.aal, 'aal1');
+  assert.equal(allowed.url, null);
+  assert.deepEqual(env.assigned, []);
+
+  const stepUp = await gate.require({ aal: 'aal2', now: kratos.clock.now() });
+  assert.equal(stepUp.verdict, 'step_up');
+  assert.equal(stepUp.reason, 'aal2_required');
+  assert.equal(stepUp.url, loginUrl(kratos, `?aal=aal2&return_to=${encodeURIComponent(PAGE)}`));
+  assert.match(stepUp.challenge, /acr_values="aal2"/);
+  assert.deepEqual(env.assigned, [stepUp.url]);
+});
+
+test('aal2 session: allowed while fresh, refresh with the second factor once older than maxAge', async (t) => {
+  const kratos = await emulator(t);
+  const cookie = await kratos.createSession({ email: ADA, methods: ['password', 'totp'] });
+  const env = browserEnv({ cookie });
+  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+
+  const fresh = await gate.require({ aal: 'aal2', maxAge: '5m', now: kratos.clock.now() });
+  assert.equal(fresh.verdict, 'allow');
+  assert.equal(fresh.aal, 'aal2');
+
+  kratos.clock.advance(10 * 60 * 1000);
+  const stale = await gate.require({ aal: 'aal2', maxAge: '5m', now: kratos.clock.now() });
+  assert.equal(stale.verdict, 'refresh');
+  assert.equal(stale.reason, 'second_factor_stale');
+  assert.equal(stale.url, loginUrl(kratos, `?refresh=true&aal=aal2&return_to=${encodeURIComponent(PAGE)}`));
+  assert.deepEqual(env.assigned, [stale.url]);
+});
+
+test('Strict Kratos: whoami 403 session_aal2_required is a step-up, not a logout', async (t) => {
+  const kratos = await emulator(t, { requiredAal: 'highest_available' });
+  const cookie = await kratos.createSession({ email: ADA, methods: ['password'] });
+  const env = browserEnv({ cookie });
+  // The default mirror is Kratos's default: Strict.
+  const gate = await createBrowserGate({ baseUrl: kratos.url, fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+
+  const d = await gate.require({ now: kratos.clock.now() });
+  assert.equal(d.verdict, 'step_up');
+  assert.equal(d.reason, 'server_requires_aal2');
+  assert.equal(d.url, loginUrl(kratos, `?aal=aal2&return_to=${encodeURIComponent(PAGE)}`));
+  assert.deepEqual(env.assigned, [d.url]);
+});
+
+test('returnTo: an explicit one wins, "" means none, no location means none', async (t) => {
+  const kratos = await emulator(t);
+  const env = browserEnv();
+  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+
+  const explicit = await gate.require({ returnTo: 'https://app.example.com/settings' }, { redirect: false });
+  assert.equal(returnToOf(explicit.url), 'https://app.example.com/settings');
+  const empty = await gate.require({ returnTo: '' }, { redirect: false });
+  assert.equal(empty.url, loginUrl(kratos, ''));
+  const nulled = await gate.require({ returnTo: null }, { redirect: false });
+  assert.equal(returnToOf(nulled.url), PAGE, 'null is "not set": the page URL');
+
+  // No injected location and none in this runtime (Node has no globalThis.location).
+  assert.equal(globalThis.location, undefined);
+  const bare = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch });
+  t.after(() => bare.dispose());
+  const d = await bare.require({}, { redirect: false });
+  assert.equal(d.url, loginUrl(kratos, ''));
+  await assert.rejects(bare.require({}), { name: 'AalgateError', code: 'browser.location' });
+});
+
+test('allowedReturnUrls applies to the default returnTo too', async (t) => {
+  const kratos = await emulator(t);
+  const env = browserEnv({ href: 'https://elsewhere.example.net/page' });
+  const gate = await createBrowserGate({
+    baseUrl: kratos.url,
+    kratos: LAX,
+    allowedReturnUrls: ['https://app.example.com/'],
+    fetch: env.fetch,
+    location: env.location,
+  });
+  t.after(() => gate.dispose());
+  const d = await gate.require({});
+  assert.equal(d.url, loginUrl(kratos, ''));
+  assert.deepEqual(d.warnings, ['return_to_dropped']);
+  assert.deepEqual(env.assigned, [d.url]);
+});
+
+test('public requirement (aal none): allowed without asking Kratos', async (t) => {
+  const kratos = await emulator(t);
+  const env = browserEnv();
+  const gate = await createBrowserGate({ baseUrl: kratos.url, fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+  const d = await gate.require({ aal: 'none' });
+  assert.equal(d.verdict, 'allow');
+  assert.equal(d.reason, 'public');
+  assert.deepEqual(env.calls, []);
+  assert.deepEqual(env.assigned, []);
+});
+
+test('an invalid requirement rejects with its code before any request', async (t) => {
+  const kratos = await emulator(t);
+  const env = browserEnv();
+  const gate = await createBrowserGate({ baseUrl: kratos.url, fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+  await assert.rejects(gate.require({ aal: 'aal9' }), { name: 'AalgateError', code: 'requirement.aal' });
+  await assert.rejects(gate.require({ maxage: '5m' }), { code: 'requirement.maxage' });
+  await assert.rejects(gate.require('aal2'), { code: 'requirement' });
+  await assert.rejects(gate.require({}, { redirect: 'no' }), { code: 'options.redirect' });
+  await assert.rejects(gate.require({}, { redirct: false }), { code: 'options.redirct' });
+  assert.deepEqual(env.calls, []);
+});
+
+test('Kratos unreachable: error kratos_unreachable, no redirect', async (t) => {
+  const env = browserEnv();
+  const gate = await createBrowserGate({ baseUrl: await deadUrl(), fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+  const d = await gate.require({ aal: 'aal2' });
+  assert.deepEqual({ ...d, warnings: [...d.warnings] }, {
+    verdict: 'error',
+    url: null,
+    reason: 'kratos_unreachable',
+    aal: null,
+    requiredAal: 'aal2',
+    warnings: [],
+    challenge: null,
+  });
+  assert.ok(Object.isFrozen(d) && Object.isFrozen(d.warnings));
+  assert.deepEqual(env.assigned, []);
+
+  // highest_available under Lax carries its warning whatever the verdict.
+  const lax = await createBrowserGate({ baseUrl: await deadUrl(), kratos: LAX, fetch: env.fetch, location: env.location });
+  t.after(() => lax.dispose());
+  const h = await lax.require({ aal: 'highest_available' });
+  assert.equal(h.reason, 'kratos_unreachable');
+  assert.deepEqual(h.warnings, ['highest_available_unverifiable']);
+  assert.deepEqual(env.assigned, []);
+});
+
+test('whoami 500 or garbage (emulator faults): the core says error, never a pass, never a redirect', async (t) => {
+  const kratos = await emulator(t);
+  const cookie = await kratos.createSession({ email: ADA, methods: ['password', 'totp'] });
+  const env = browserEnv({ cookie });
+  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+  for (const mode of FAULT_MODES) {
+    kratos.fault({ mode });
+    const d = await gate.require({ aal: 'aal1', now: kratos.clock.now() });
+    assert.equal(d.verdict, 'error', mode);
+    assert.equal(d.reason, { status500: 'unexpected_response', garbage: 'invalid_session' }[mode], mode);
+    assert.equal(d.url, null, mode);
+  }
+  kratos.fault({ mode: 'none' });
+  assert.equal((await gate.require({ aal: 'aal1', now: kratos.clock.now() })).verdict, 'allow');
+  assert.deepEqual(env.assigned, []);
+});
+
+test('whoamiUrl: whoami is fetched there; URLs still come from baseUrl', async (t) => {
+  const kratos = await emulator(t);
+  const env = browserEnv();
+  const gate = await createBrowserGate({
+    baseUrl: 'https://auth.example.com/',
+    whoamiUrl: `${base(kratos)}/sessions/whoami`,
+    fetch: env.fetch,
+    location: env.location,
+  });
+  t.after(() => gate.dispose());
+  const d = await gate.require({});
+  assert.equal(env.calls[0].url, `${base(kratos)}/sessions/whoami`);
+  assert.equal(d.url, `https://auth.example.com/self-service/login/browser?return_to=${encodeURIComponent(PAGE)}`);
+});
+
+test('fetch and location are looked up on globalThis at call time', async (t) => {
+  const kratos = await emulator(t);
+  const cookie = await kratos.createSession({ email: ADA, methods: ['password'] });
+  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX });
+  t.after(() => gate.dispose());
+
+  const env = browserEnv({ cookie, href: 'https://app.example.com/orders' });
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = env.fetch;
+  globalThis.location = env.location;
+  t.after(() => {
+    globalThis.fetch = realFetch;
+    delete globalThis.location;
+  });
+  const d = await gate.require({ aal: 'aal2', now: kratos.clock.now() });
+  assert.equal(d.verdict, 'step_up');
+  assert.equal(returnToOf(d.url), 'https://app.example.com/orders');
+  assert.deepEqual(env.assigned, [d.url]);
+  assert.equal(env.calls.length, 1);
+});
+
+test('decide is the core decision, with no defaults added', async (t) => {
+  const env = browserEnv();
+  const gate = await createBrowserGate({ baseUrl: 'https://auth.example.com', fetch: env.fetch, location: env.location });
+  t.after(() => gate.dispose());
+  const d = gate.decide(null, { aal: 'aal2' });
+  assert.equal(d.verdict, 'login');
+  assert.equal(d.url, 'https://auth.example.com/self-service/login/browser');
+  assert.deepEqual(env.calls, []);
+  assert.deepEqual(env.assigned, []);
+});
+
+test('configuration errors name the field', async () => {
+  const bad = [
+    [{ baseUrl: 'https://auth.example.com', whoamiUrl: '/sessions/whoami' }, 'config.whoamiUrl'],
+    [{ baseUrl: 'https://auth.example.com', whoamiUrl: 'ftp://auth.example.com/x' }, 'config.whoamiUrl'],
+    [{ baseUrl: 'https://auth.example.com', fetch: 'fetch' }, 'config.fetch'],
+    [{ baseUrl: 'https://auth.example.com', location: {} }, 'config.location'],
+    [{ baseUrl: 'https://auth.example.com', location: null }, 'config.location'],
+    [{ baseUrl: 'ftp://auth.example.com' }, 'config.baseUrl'],
+    [{ baseUrl: 'https://auth.example.com', timeout: 5 }, 'config.timeout'],
+    [null, 'config'],
+  ];
+  for (const [options, code] of bad) {
+    await assert.rejects(createBrowserGate(options), (error) => {
+      assert.ok(error instanceof AalgateError, `${code}: ${error}`);
+      assert.equal(error.code, code);
+      return true;
+    });
+  }
+});
+
+test('dispose: later calls reject with gate.disposed; disposing twice is fine', async () => {
+  const env = browserEnv();
+  const gate = await createBrowserGate({ baseUrl: 'https://auth.example.com', fetch: env.fetch, location: env.location });
+  gate.dispose();
+  gate.dispose();
+  await assert.rejects(gate.require(), { code: 'gate.disposed' });
+  await assert.rejects(gate.fetch('https://api.example.com/'), { code: 'gate.disposed' });
+  assert.throws(() => gate.decide(null), { code: 'gate.disposed' });
+  assert.deepEqual(env.calls, []);
+});
+
+// The emulator's whoami faults that answer (its 'slow' mode only delays).
+const FAULT_MODES = ['status500', 'garbage'];
