@@ -97,6 +97,10 @@ export async function startKratosEmulator(options = {}) {
 
   // ---- server ----
   const server = createServer((req, res) => {
+    // Every answer is dated by the emulator's clock, as Kratos's by its own: a client that
+    // measures ages on the server's clock (aalgate/worker does) sees the clock move.
+    res.sendDate = false;
+    res.setHeader('Date', new Date(clock.now()).toUTCString());
     handle(req, res).catch((error) => {
       console.error('[kratos-emulator]', error);
       if (!res.headersSent) sendError(req, res, K.errors.internal());

@@ -82,3 +82,18 @@ test('CLI: prints its URL and the demo users, serves, stops on SIGTERM', async (
   const [code] = await once(child, 'exit');
   assert.equal(code, 0);
 });
+
+test('every answer is dated by the emulator clock', async () => {
+  const { startKratosEmulator } = await import('../../examples/kratos-emulator/emulator.mjs');
+  const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0 });
+  try {
+    kratos.clock.advance(6 * 60 * 60 * 1000);
+    const answer = await fetch(`${kratos.url}/sessions/whoami`);
+    await answer.arrayBuffer();
+    const dated = Date.parse(answer.headers.get('date'));
+    assert.ok(Math.abs(dated - kratos.clock.now()) < 2000, `Date ${answer.headers.get('date')}`);
+    assert.ok(dated - Date.now() > 5 * 60 * 60 * 1000);
+  } finally {
+    await kratos.close();
+  }
+});
