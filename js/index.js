@@ -4,6 +4,7 @@
 import { loadCore } from '#load-core';
 
 import { AalgateError } from './errors.js';
+import { provideGateInternals } from './internal.js';
 import {
   configToJson,
   coreString,
@@ -69,13 +70,7 @@ export class Gate {
    *   requirement, or `gate.disposed` after {@link Gate.dispose}.
    */
   decide(whoami, requirement) {
-    const handle = this.#live();
-    const outcome = normalizeWhoami(whoami);
-    const requirementJson = requirementToJson(requirement);
-    const answer = callCore(() =>
-      handle.decide(outcome.present, outcome.status, outcome.body, requirementJson),
-    );
-    return decisionOf(answer);
+    return decisionOf(this.#decisionValue('requirement', whoami, requirement));
   }
 
   /**
@@ -114,13 +109,7 @@ export class Gate {
    *   `gate.disposed`.
    */
   decideRequest(whoami, request) {
-    const handle = this.#live();
-    const outcome = normalizeWhoami(whoami);
-    const requestJson = requestToJson(request);
-    const answer = callCore(() =>
-      handle.decideRequest(outcome.present, outcome.status, outcome.body, requestJson),
-    );
-    return decisionOf(answer);
+    return decisionOf(this.#decisionValue('request', whoami, request));
   }
 
   /**
@@ -169,6 +158,37 @@ export class Gate {
     const requirement = { aal: answer.aal };
     if (answer.maxAge !== -1) requirement.maxAge = answer.maxAge;
     return Object.freeze(requirement);
+  }
+
+  // The core's DecisionValue for decide (`kind` 'requirement') or decideRequest ('request').
+  #decisionValue(kind, whoami, input) {
+    const handle = this.#live();
+    const outcome = normalizeWhoami(whoami);
+    if (kind === 'request') {
+      const requestJson = requestToJson(input);
+      return callCore(() =>
+        handle.decideRequest(outcome.present, outcome.status, outcome.body, requestJson),
+      );
+    }
+    const requirementJson = requirementToJson(input);
+    return callCore(() =>
+      handle.decide(outcome.present, outcome.status, outcome.body, requirementJson),
+    );
+  }
+
+  // For the integrations only (js/internal.js): the decision plus the session's expires_at,
+  // which the public Decision does not carry.
+  static {
+    provideGateInternals({
+      owns: (gate) => typeof gate === 'object' && gate !== null && #handle in gate,
+      decideWithSession(gate, whoami, input, kind) {
+        const answer = gate.#decisionValue(kind, whoami, input);
+        return {
+          decision: decisionOf(answer),
+          sessionExpiresAt: answer.sessionExpiresAt === -1 ? null : answer.sessionExpiresAt,
+        };
+      },
+    });
   }
 
   #live() {

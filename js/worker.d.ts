@@ -1,0 +1,102 @@
+/**
+ * aalgate/worker: step-up authentication in front of an origin, for edge workers (workerd /
+ * Cloudflare Workers and any runtime with fetch, Request, Response and Web Crypto).
+ *
+ * ```js
+ * import { createWorkerGate } from 'aalgate/worker';
+ * const gate = await createWorkerGate({
+ *   baseUrl: 'https://auth.example.com',
+ *   policy: { rules: [{ path: '/billing/**', aal: 'aal2', maxAge: '5m' }] },
+ * });
+ * export default {
+ *   async fetch(request) {
+ *     return (await gate.handle(request)) ?? fetch(request);
+ *   },
+ * };
+ * ```
+ * @packageDocumentation
+ */
+import type { Config, Decision, ErrorDecision } from './index.js';
+
+export { AalgateError } from './index.js';
+
+/** The whoami cache's settings; `cache: true` takes both defaults. */
+export interface WorkerCacheOptions {
+  /** How many whoami answers are kept, least recently used out first; default 1000. */
+  maxEntries?: number;
+  /**
+   * How long an answer is kept, in milliseconds, never past the session's `expires_at`;
+   * default 30000.
+   */
+  ttlMs?: number;
+}
+
+/** A worker gate's configuration: a {@link Config} plus how to reach whoami. */
+export interface WorkerGateConfig extends Config {
+  /**
+   * Kratos's public URL as the worker reaches it (e.g. an internal address); whoami is
+   * `GET {whoamiUrl}/sessions/whoami`. Absolute http(s), no userinfo, query or fragment.
+   * Default `baseUrl`, which stays the base of the URLs users are sent to.
+   */
+  whoamiUrl?: string;
+  /**
+   * How long whoami may take (answer and body), in milliseconds; then the decision is an
+   * `error` with reason `kratos_timeout`. A positive number, at most 2147483647; default 3000.
+   */
+  timeoutMs?: number;
+  /**
+   * Keep whoami answers with a valid session, keyed by a SHA-256 of the request's credential
+   * headers: `true` for the defaults, or {@link WorkerCacheOptions}. Off by default. Errors,
+   * non-200 answers and requests without credentials are never kept.
+   */
+  cache?: boolean | WorkerCacheOptions;
+}
+
+/**
+ * Kratos gave no answer to decide on: unreachable (`kratos_unreachable`) or slower than
+ * `timeoutMs` (`kratos_timeout`). Never treat it as allowed.
+ */
+export type KratosUnavailableDecision = Omit<ErrorDecision, 'reason'> & {
+  readonly reason: 'kratos_unreachable' | 'kratos_timeout';
+};
+
+/** What {@link WorkerGate.check} gives: a frozen {@link Decision}, or Kratos being unavailable. */
+export type WorkerDecision = Decision | KratosUnavailableDecision;
+
+/** A gate for a worker; make one per isolate with {@link createWorkerGate}. */
+export interface WorkerGate {
+  /**
+   * Decides for `request` and answers for it when it may not go on:
+   * - `null`: allowed, pass the request to the origin;
+   * - a navigation (`Sec-Fetch-Mode: navigate`, or an `Accept` ranking `text/html` above
+   *   `application/json`) that needs a login, step-up, refresh or enrolment: `303` to the
+   *   decision's URL, with `return_to` the request's URL;
+   * - any other request: `401` (`403` for enroll) with JSON `{ verdict, url, reason }`, and
+   *   the RFC 9470 `WWW-Authenticate` challenge for step_up and refresh;
+   * - Kratos unreachable, too slow, a 5xx or an unreadable answer: `503` with JSON
+   *   `{ verdict: 'error', url: null, reason }`.
+   *
+   * Every Response carries `Cache-Control: no-store`.
+   * @throws {AalgateError} (as a rejection) `request` when it is not a Request, `request.url` /
+   *   `request.method` when the core refuses them, `gate.disposed` after {@link WorkerGate.dispose}.
+   */
+  handle(request: Request): Promise<Response | null>;
+  /**
+   * The decision for `request` without a Response: the route's requirement from `policy`, the
+   * request's URL as `returnTo`, whoami asked with only the request's `Cookie`, `Authorization`
+   * and `X-Session-Token` (not asked at all for a public route).
+   * @throws {AalgateError} as {@link WorkerGate.handle}.
+   */
+  check(request: Request): Promise<WorkerDecision>;
+  /** Frees the core's memory and drops the cache; later calls reject with `gate.disposed`. */
+  dispose(): void;
+}
+
+/**
+ * Creates a worker gate: loads the WebAssembly core (once per isolate; in workerd the `.wasm`
+ * is imported as a compiled module) and checks the configuration.
+ * @throws {AalgateError} (as a rejection) `config`, `config.whoamiUrl`, `config.timeoutMs`,
+ *   `config.cache`, `config.cache.maxEntries`, `config.cache.ttlMs`, or the core's code for
+ *   the gate's configuration (`config.baseUrl`, `config.policy.rules[0].path`, …).
+ */
+export function createWorkerGate(config: WorkerGateConfig): Promise<WorkerGate>;

@@ -1,0 +1,255 @@
+// Shared by tests/worker/*.test.js (not a test file itself): examples/worker bundled as wrangler
+// would bundle it and run in workerd through miniflare, a tiny origin that echoes what it got,
+// and a counting proxy in front of the Kratos emulator.
+//
+// The example imports 'aalgate/worker' from node_modules, where the staged package holds exactly
+// what `npm pack` publishes. esbuild bundles it with wrangler's conditions (workerd, worker,
+// browser), so '#load-core' is js/loader/workerd.js, and leaves its `.wasm` import external;
+// miniflare loads the .wasm with a CompiledWasm rule, as wrangler uploads it.
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+
+import { ROOT, stagePackage } from '../e2e/shared/cases.js';
+
+export { ROOT, stagePackage };
+
+export const EXAMPLE_DIR = join(ROOT, 'examples/worker');
+
+/** The example's source file (wrangler.toml's `main`), as text. */
+export const exampleSource = (main) => readFile(join(EXAMPLE_DIR, main), 'utf8');
+
+/** The one ```js sample of examples/worker/README.md. */
+export async function readmeSample() {
+  const text = await readFile(join(EXAMPLE_DIR, 'README.md'), 'utf8');
+  const samples = [...text.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  if (samples.length !== 1) throw new Error(`examples/worker/README.md: expected one js sample, found ${samples.length}`);
+  return samples[0];
+}
+
+/**
+ * The parts of examples/worker/wrangler.toml the tests use: top-level `name`, `main`,
+ * `compatibility_date` and the `[vars]` table (string values only, as the example has).
+ * @returns {Promise<{ name: string, main: string, compatibility_date: string, vars: Record<string, string> }>}
+ */
+export async function readWranglerToml() {
+  const text = await readFile(join(EXAMPLE_DIR, 'wrangler.toml'), 'utf8');
+  const top = {};
+  const vars = {};
+  let table = top;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const header = /^\[([^\]]+)\]$/.exec(line);
+    if (header) {
+      table = header[1] === 'vars' ? vars : {};
+      continue;
+    }
+    const pair = /^([A-Za-z0-9_]+)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:#.*)?$/.exec(line);
+    if (!pair) throw new Error(`wrangler.toml: cannot read line: ${line}`);
+    table[pair[1]] = JSON.parse(`"${pair[2]}"`);
+  }
+  return { ...top, vars };
+}
+
+/** The path where the bundled worker reports its WebAssembly calls (see WRAPPER). */
+export const WASM_CALLS_PATH = '/__test/wasm-calls';
+
+// The bundle's entry: the example as it is, with tests/e2e's WebAssembly counters imported
+// first, and one extra path that reports them.
+const WRAPPER = `import { calls } from './instrument.js';
+import example from './example.js';
+
+export default {
+  fetch(request, env, ctx) {
+    if (new URL(request.url).pathname === '${WASM_CALLS_PATH}') return Response.json(calls);
+    return example.fetch(request, env, ctx);
+  },
+};
+`;
+
+/**
+ * Copies the package into `<tmp>/node_modules/aalgate` as `npm pack` would publish it, once per
+ * folder; then bundles a worker's source (`import ... from 'aalgate/worker'`) with it into
+ * `<tmp>/dist/<name>/worker.js`, the .wasm beside it.
+ * @param {string} tmp
+ * @param {string} name a folder name for this worker
+ * @param {string} source the worker module's text
+ * @returns {Promise<{ scriptPath: string, inputs: string[], wasmFiles: string[] }>}
+ */
+export async function bundleWorker(tmp, name, source) {
+  const esbuild = await import('esbuild');
+  const app = join(tmp, 'app', name);
+  await mkdir(app, { recursive: true });
+  await writeFile(join(app, 'example.js'), source);
+  await copyFile(join(ROOT, 'tests/e2e/worker-app/instrument.js'), join(app, 'instrument.js'));
+  const entry = join(app, 'entry.js');
+  await writeFile(entry, WRAPPER);
+  const dist = join(tmp, 'dist', name);
+  await mkdir(dist, { recursive: true });
+  const wasmFiles = [];
+  const result = await esbuild.build({
+    absWorkingDir: tmp,
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [
+      {
+        // As wrangler does: a .wasm import stays an import, of a module uploaded beside the script.
+        name: 'wasm-module',
+        setup(build) {
+          build.onResolve({ filter: /\.wasm$/ }, (args) => {
+            const file = resolve(args.resolveDir, args.path);
+            wasmFiles.push(file);
+            return { path: `./${basename(file)}`, external: true };
+          });
+        },
+      },
+    ],
+  });
+  const scriptPath = join(dist, 'worker.js');
+  await writeFile(scriptPath, result.outputFiles[0].contents);
+  for (const file of wasmFiles) await copyFile(file, join(dist, basename(file)));
+  const inputs = Object.keys(result.metafile.inputs).map((input) => relative(tmp, resolve(tmp, input)));
+  return { scriptPath, inputs, wasmFiles: wasmFiles.map((file) => relative(tmp, file)) };
+}
+
+/** A temporary folder, removed by the returned `remove()`. */
+export async function tempDir(prefix) {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+function listen(server) {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolveListen(`http://127.0.0.1:${server.address().port}`));
+  });
+}
+
+function close(server) {
+  server.closeAllConnections?.();
+  return new Promise((resolveClose) => server.close(() => resolveClose()));
+}
+
+function readBody(request) {
+  return new Promise((resolveBody, reject) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/**
+ * The origin behind the worker: answers 200 with JSON `{ method, url, headers, body }` of what it
+ * got, and keeps each request in `requests`.
+ * @returns {Promise<{ url: string, requests: object[], close(): Promise<void> }>}
+ */
+export async function startOrigin() {
+  const requests = [];
+  const server = createServer(async (request, response) => {
+    const seen = {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: await readBody(request),
+    };
+    requests.push(seen);
+    response.writeHead(200, { 'content-type': 'application/json', 'x-origin': 'echo' });
+    response.end(JSON.stringify(seen));
+  });
+  const url = await listen(server);
+  return { url, requests, close: () => close(server) };
+}
+
+/**
+ * A proxy in front of Kratos that keeps every request it forwards (`requests`: method, url,
+ * headers), so tests can count whoami calls and see exactly which headers the worker sent.
+ * @param {string} target the Kratos (emulator) URL
+ * @returns {Promise<{ url: string, requests: object[], whoamiCalls(): number, close(): Promise<void> }>}
+ */
+export async function startCountingProxy(target) {
+  const requests = [];
+  const server = createServer(async (request, response) => {
+    requests.push({ method: request.method, url: request.url, headers: { ...request.headers } });
+    const headers = { ...request.headers };
+    delete headers.host;
+    delete headers.connection;
+    try {
+      const answer = await fetch(new URL(request.url, target), {
+        method: request.method,
+        headers,
+        redirect: 'manual',
+      });
+      const body = Buffer.from(await answer.arrayBuffer());
+      const outHeaders = {};
+      for (const [name, value] of answer.headers) {
+        if (name !== 'content-encoding' && name !== 'content-length' && name !== 'transfer-encoding') {
+          outHeaders[name] = value;
+        }
+      }
+      response.writeHead(answer.status, outHeaders);
+      response.end(body);
+    } catch {
+      response.destroy(); // the emulator is down: so is the proxy, as far as the worker can tell
+    }
+  });
+  const url = await listen(server);
+  return {
+    url,
+    requests,
+    whoamiCalls: () => requests.filter((r) => r.url.startsWith('/sessions/whoami')).length,
+    close: () => close(server),
+  };
+}
+
+/** A URL on 127.0.0.1 where nothing listens (a port just freed). */
+export async function unusedUrl() {
+  const server = createServer();
+  const url = await listen(server);
+  await close(server);
+  return url;
+}
+
+/**
+ * Starts workerd with one worker per entry of `workers` (name → { bundle, bindings }), each
+ * with its own isolate.
+ * @returns {Promise<{ fetch(name: string, url: string, init?: object): Promise<Response>, dispose(): Promise<void> }>}
+ */
+export async function startWorkers(compatibilityDate, workers) {
+  const { Miniflare } = await import('miniflare');
+  const mf = new Miniflare({
+    cf: false, // the placeholder Request.cf, not one fetched from the Internet
+    workers: Object.entries(workers).map(([name, { bundle, bindings }]) => ({
+      name,
+      modules: true,
+      scriptPath: bundle.scriptPath,
+      modulesRoot: dirname(bundle.scriptPath),
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      compatibilityDate,
+      bindings,
+    })),
+  });
+  await mf.ready;
+  return {
+    // Through miniflare's entry, as a request from the Internet: `MF-Route-Override` picks the
+    // worker, `MF-Sec-Fetch-Mode` carries Sec-Fetch-Mode (Node's fetch would set its own).
+    fetch(name, url, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.set('MF-Route-Override', name);
+      const mode = headers.get('sec-fetch-mode');
+      if (mode !== null) headers.set('MF-Sec-Fetch-Mode', mode);
+      // `manual`: the tests look at the worker's own 303s.
+      return mf.dispatchFetch(url, { redirect: 'manual', ...init, headers });
+    },
+    dispose: () => mf.dispose(),
+  };
+}
