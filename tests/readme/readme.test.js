@@ -16,15 +16,22 @@ const samples = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
 const fixture = (name) => readFileSync(`${root}tests/fixtures/kratos/${name}`, 'utf8');
 const run = promisify(execFile);
 
-// Answers whoami as Kratos does for an aal1 session of an identity with a second factor
-// under Strict: 403 session_aal2_required (derived fixture, byte for byte).
+// The stand-ins behind the shim: Kratos (under /auth) answers whoami as it does for an aal1
+// session of an identity with a second factor under Strict, 403 session_aal2_required (derived
+// fixture, byte for byte); the app's API (under /app) answers a payment with the RFC 9470
+// challenge an aalgate-guarded API sends for a step-up.
+const CHALLENGE =
+  'Bearer error="insufficient_user_authentication", error_description="A second authentication factor is required", acr_values="aal2"';
 async function withKratos(fn) {
   const requests = [];
   const server = createServer((req, res) => {
-    requests.push(req.url);
-    if (req.url === '/sessions/whoami') {
+    requests.push(`${req.method} ${req.url}`);
+    if (req.url === '/auth/sessions/whoami') {
       res.writeHead(403, { 'content-type': 'application/json' });
       res.end(fixture('derived-whoami-403-session_aal2_required.json'));
+    } else if (req.url === '/app/api/billing/pay' && req.method === 'POST') {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': CHALLENGE });
+      res.end('{"verdict":"step_up","url":null,"reason":"aal2_required"}');
     } else {
       res.writeHead(404).end();
     }
@@ -37,16 +44,31 @@ async function withKratos(fn) {
   }
 }
 
+// A worker sample (`export default { fetch }`) is imported and given a request, as workerd would.
+const WORKER_DRIVER = (sample) => `import worker from './${sample}';
+const env = { KRATOS_URL: 'https://auth.example.com', ORIGIN_URL: 'https://origin.example.com' };
+const request = new Request('https://app.example.com/billing/pay', {
+  method: 'POST',
+  headers: { accept: 'application/json', cookie: 'ory_kratos_session=abc' },
+});
+const res = await worker.fetch(request, env);
+console.log(JSON.stringify({ status: res.status, challenge: res.headers.get('www-authenticate'), body: await res.json() }));
+`;
+
 async function runSample(index, source, env = {}) {
   const dir = `${root}tests/readme/.run`;
   mkdirSync(dir, { recursive: true });
-  const file = `${dir}/sample-${index}.mjs`;
-  writeFileSync(file, source);
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', `${root}tests/readme/browser-shim.mjs`, file],
-    { env: { ...process.env, ...env }, cwd: root },
-  );
+  const name = `sample-${index}.mjs`;
+  writeFileSync(`${dir}/${name}`, source);
+  let entry = `${dir}/${name}`;
+  if (/^export default \{/m.test(source)) {
+    entry = `${dir}/driver-${index}.mjs`;
+    writeFileSync(entry, WORKER_DRIVER(name));
+  }
+  const { stdout } = await run(process.execPath, ['--import', `${root}tests/readme/browser-shim.mjs`, entry], {
+    env: { ...process.env, ...env },
+    cwd: root,
+  });
   return stdout;
 }
 
@@ -55,24 +77,43 @@ test('README has the samples this suite knows how to run', () => {
   assert.match(readme, /npm start[\s\S]*npm test/, 'README leads with npm start and npm test');
 });
 
+const HREF = 'https://app.example.com/billing?invoice=42&tab=pay';
+const STEP_UP = `https://auth.example.com/self-service/login/browser?aal=aal2&return_to=${encodeURIComponent(HREF)}`;
+
 samples.forEach((source, index) => {
   const expected = [...source.matchAll(/^\/\/ prints: (.*)$/gm)].map((m) => m[1]);
   test(`README sample ${index + 1} runs and prints what it says`, async () => {
     await withKratos(async (kratos, requests) => {
       const stdout = await runSample(index + 1, source, { AALGATE_README_KRATOS: kratos });
       const lines = stdout.split('\n').filter(Boolean);
-      if (source.includes('location.assign')) {
-        // The SPA sample: whoami answered 403 session_aal2_required, so a step-up that keeps
-        // the page's own URL as return_to.
-        assert.deepEqual(requests, ['/sessions/whoami']);
-        const href = 'https://app.example.com/billing?invoice=42&tab=pay';
-        assert.deepEqual(lines, [
-          `location.assign: https://auth.example.com/self-service/login/browser?aal=aal2&return_to=${encodeURIComponent(href)}`,
-        ]);
-        const assigned = new URL(lines[0].slice('location.assign: '.length));
-        assert.equal(assigned.searchParams.get('return_to'), href);
+      const navigations = lines.filter((line) => line.startsWith('location.assign: '));
+      if (/^export default \{/m.test(source)) {
+        // The worker sample: Kratos's 403 for the /billing route → 401, step-up JSON, challenge.
+        assert.deepEqual(requests, ['GET /auth/sessions/whoami']);
+        assert.deepEqual(JSON.parse(lines[0]), {
+          status: 401,
+          challenge: CHALLENGE,
+          body: {
+            verdict: 'step_up',
+            url: 'https://auth.example.com/self-service/login/browser?aal=aal2&return_to=https%3A%2F%2Fapp.example.com%2Fbilling%2Fpay',
+            reason: 'server_requires_aal2',
+          },
+        });
+      } else if (navigations.length > 0) {
+        // The SPA samples: whoami answered 403 session_aal2_required, so every navigation is the
+        // step-up that keeps the page's own URL as return_to (the API's challenge leads there too).
+        assert.ok(requests.includes('GET /auth/sessions/whoami'), requests.join());
+        for (const line of navigations) {
+          assert.equal(line, `location.assign: ${STEP_UP}`);
+          assert.equal(new URL(line.slice('location.assign: '.length)).searchParams.get('return_to'), HREF);
+        }
+        if (source.includes('gate.fetch(')) {
+          assert.ok(requests.includes('POST /app/api/billing/pay'), requests.join());
+          assert.equal(navigations.length, 2, 'require() and the API challenge each lead to the step-up');
+        }
+        assert.deepEqual(lines.filter((line) => !line.startsWith('location.assign: ')), expected);
       } else {
-        assert.ok(expected.length > 0, 'a non-browser sample says what it prints');
+        assert.ok(expected.length > 0, 'a sample that does not navigate says what it prints');
         assert.deepEqual(lines, expected);
       }
     });
