@@ -23,6 +23,10 @@ function gateFor(env) {
     whoamiUrl: env.KRATOS_WHOAMI_URL || undefined,
     timeoutMs: number(env.WHOAMI_TIMEOUT_MS),
     cache: env.WHOAMI_CACHE_TTL_MS ? { ttlMs: number(env.WHOAMI_CACHE_TTL_MS) } : false,
+    // Kratos's session.whoami.required_aal: "aal1" (Lax), or "" for its default (highest_available).
+    kratos: env.KRATOS_WHOAMI_REQUIRED_AAL
+      ? { session: { whoami: { required_aal: env.KRATOS_WHOAMI_REQUIRED_AAL } } }
+      : undefined,
     policy,
   }).catch((error) => {
     gate = null; // a later request tries again

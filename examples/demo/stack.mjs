@@ -1,0 +1,310 @@
+// The demo stack, for `npm start` (start.mjs) and tests/journey: three servers on one host.
+//
+//   browser ──► worker (examples/worker in workerd, through miniflare)  = the app's URL
+//                 │ whoami with the request's cookie            │ allowed requests, as they came
+//                 ▼                                             ▼
+//               Kratos emulator (examples/kratos-emulator)   origin (node:http, below)
+//
+// All three listen on the same host (127.0.0.1 by default) on different ports: cookies are not
+// separated by port, so the session cookie the emulator sets reaches the worker too, and the
+// SPA's whoami `fetch` to the emulator is same-site (CORS with credentials, which the emulator
+// allows for the app's origin).
+//
+// The emulator runs Lax (`session.whoami.required_aal: aal1`): a password sign-in is an aal1
+// session, so /billing/** (aal2, second factor within 5 minutes) needs the step-up. The worker
+// is the example as it is, configured by its [vars] (wrangler.toml): KRATOS_URL and ORIGIN_URL
+// point here, and KRATOS_WHOAMI_REQUIRED_AAL = "aal1" tells it that this Kratos is Lax (with
+// Kratos's default, Strict, an aal1 session would mean "no second factor to step up with").
+//
+// The origin's routes (all behind the worker; its policy decides who gets there):
+//   /            home, links (default rule: aal1)
+//   /public/     no session needed (whoami is not even called)
+//   /dashboard   default rule: aal1
+//   /billing/    aal2, second factor within 5 minutes
+//   /account/    Kratos's settings-flow needs
+//   /spa/        examples/spa's page (default rule: aal1), with its assets at the root paths its
+//                index.html names (/config.js, /app.js, /node_modules/aalgate/js/…)
+//   POST /billing/api/billing/pay   the SPA's payment API: 200 with a receipt (the worker answers
+//                a caller without a recent second factor with 401 + an RFC 9470 challenge)
+//
+// Why the SPA is not under /public/: its index.html loads its assets from root paths, which the
+// default rule covers anyway, and a page that talks to the payment API is for signed-in users;
+// this way the worker sends a signed-out visitor to the login first, and the SPA's own gate
+// (aalgate/browser) handles the step-up the API asks for.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+
+import { startKratosEmulator } from '../kratos-emulator/emulator.mjs';
+
+import { ROOT, WORKER_DIR, bundleWorker } from './bundle.mjs';
+
+const SPA_DIR = join(ROOT, 'examples/spa');
+const LAX = { session: { whoami: { required_aal: 'aal1' } } };
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
+
+const hostForUrl = (host) => (host.includes(':') ? `[${host}]` : host);
+
+function listen(server, port, host) {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveListen(server.address().port);
+    });
+  });
+}
+
+function closeServer(server) {
+  server.closeAllConnections?.();
+  return new Promise((resolveClose) => server.close(() => resolveClose()));
+}
+
+/** A port on `host` that nothing listens on right now (the OS picks it). */
+export async function freePort(host = '127.0.0.1') {
+  const server = createServer();
+  const port = await listen(server, 0, host);
+  await closeServer(server);
+  return port;
+}
+
+/** Whether `port` on `host` can be listened on right now. */
+export async function portIsFree(port, host = '127.0.0.1') {
+  const server = createServer();
+  try {
+    await listen(server, port, host);
+  } catch {
+    return false;
+  }
+  await closeServer(server);
+  return true;
+}
+
+const escapeHtml = (s) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+const PAGES = {
+  '/': {
+    id: 'home',
+    title: 'Home',
+    needs: 'a sign-in (the policy\'s default rule: aal1)',
+  },
+  '/public/': {
+    id: 'public',
+    title: 'Public page',
+    needs: 'nothing: <code>/public/**</code> is <code>aal: none</code>, the worker does not even call whoami',
+  },
+  '/dashboard': {
+    id: 'dashboard',
+    title: 'Dashboard',
+    needs: 'a sign-in (the default rule: aal1)',
+  },
+  '/billing/': {
+    id: 'billing',
+    title: 'Billing',
+    needs: 'a second factor from the last 5 minutes (<code>/billing/**</code>: aal2, maxAge 5m)',
+  },
+  '/account/': {
+    id: 'account',
+    title: 'Account',
+    needs: 'what Kratos\'s settings flow needs (<code>/account/**</code>: operation settings)',
+  },
+};
+const ALIASES = { '/index.html': '/', '/public': '/public/', '/billing': '/billing/', '/account': '/account/', '/dashboard/': '/dashboard' };
+
+function pageHtml(path, kratosUrl) {
+  const page = PAGES[path];
+  const links = [
+    ['/public/', 'Public page (no session)'],
+    ['/dashboard', 'Dashboard (sign-in)'],
+    ['/billing/', 'Billing (second factor within 5 minutes)'],
+    ['/account/', 'Account (settings needs)'],
+    ['/spa/', 'Single-page app (aalgate/browser; Pay asks for the second factor)'],
+    ['/', 'Home'],
+  ];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(page.title)} · aalgate demo</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}
+.info{color:#555}code{background:#f3f3f3;padding:.1rem .3rem}</style></head>
+<body data-page="${page.id}">
+<p class="info">aalgate demo: the origin behind the example worker</p>
+<h1 id="title">${escapeHtml(page.title)}</h1>
+<p id="needs">This page needs ${page.needs}. You are reading it, so the worker let the request through.</p>
+<ul id="links">${links.map(([href, text]) => `<li><a href="${href}">${escapeHtml(text)}</a></li>`).join('')}</ul>
+<p class="info">Kratos (emulator): <a href="${escapeHtml(kratosUrl)}/">${escapeHtml(kratosUrl)}</a>,
+where you can sign in, step up, or enable the second factor in its settings.</p>
+</body></html>
+`;
+}
+
+function readBody(request) {
+  return new Promise((resolveBody, reject) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/**
+ * The origin behind the worker. Keeps every request it got in `requests` ({ method, path }).
+ * @param {{ host: string, port: number, kratosUrl: () => string, log: (line: string) => void }} options
+ */
+async function startOrigin({ host, port, kratosUrl, log }) {
+  const requests = [];
+  let receipts = 1000;
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://origin.invalid');
+    const path = url.pathname;
+    const seen = { method: req.method, path, search: url.search };
+    requests.push(seen);
+    const send = (status, type, body, headers = {}) => {
+      seen.status = status;
+      log(`[origin] ${req.method} ${path}${url.search} → ${status}`);
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...headers });
+      res.end(body);
+    };
+    const sendJson = (status, value, headers) => send(status, 'application/json', JSON.stringify(value), headers);
+    try {
+      await readBody(req);
+      if (path === '/billing/api/billing/pay') {
+        if (req.method !== 'POST') return sendJson(405, { error: 'method_not_allowed' }, { allow: 'POST' });
+        receipts += 1;
+        return sendJson(200, { receipt: `R-${receipts}`, paid: true });
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
+      const pagePath = ALIASES[path] ?? path;
+      if (Object.hasOwn(PAGES, pagePath)) return send(200, TYPES['.html'], pageHtml(pagePath, kratosUrl()));
+      if (path === '/config.js') {
+        // The SPA's settings: Kratos's URL, the API under /billing/** (so the worker guards it
+        // with the billing rule), and the mirror of the emulator's Lax whoami.
+        const config = { kratosUrl: kratosUrl(), apiBase: '/billing', kratos: LAX };
+        return send(200, TYPES['.js'], `window.AALGATE_CONFIG = ${JSON.stringify(config)};\n`);
+      }
+      if (path === '/favicon.ico') return send(204, 'image/x-icon', '');
+      let file = null;
+      if (path === '/spa/' || path === '/spa/index.html') file = join(SPA_DIR, 'index.html');
+      else if (path === '/spa') return send(308, 'text/plain', '', { location: '/spa/' });
+      else if (path === '/app.js') file = join(SPA_DIR, 'app.js');
+      else if (path.startsWith('/node_modules/aalgate/js/')) {
+        // Only the package's js/ folder, never anything above it.
+        const relative = normalize(decodeURIComponent(path.slice('/node_modules/aalgate/'.length)));
+        if (relative.startsWith(`js${sep}`) && !relative.split(sep).includes('..')) file = join(ROOT, relative);
+      }
+      if (file === null || !existsSync(file)) return send(404, 'text/plain', 'not found\n');
+      return send(200, TYPES[extname(file)] ?? 'application/octet-stream', await readFile(file));
+    } catch (error) {
+      return send(500, 'text/plain', `${error?.message ?? error}\n`);
+    }
+  });
+  const actualPort = await listen(server, port, host);
+  return { url: `http://${hostForUrl(host)}:${actualPort}`, requests, close: () => closeServer(server) };
+}
+
+/**
+ * Starts the emulator, the origin and the example worker (in workerd through miniflare).
+ * A port of 0 means any free port.
+ * @param {object} [options]
+ * @param {string} [options.host] default 127.0.0.1 (all three servers)
+ * @param {number} [options.workerPort] the app's port (the worker); default 0
+ * @param {number} [options.kratosPort] default 0
+ * @param {number} [options.originPort] default 0
+ * @param {boolean} [options.quiet] no request log lines from the origin (default false)
+ * @param {(line: string) => void} [options.log] where log lines go (default console.log)
+ * @param {Record<string, string>} [options.vars] more worker [vars], e.g. { WHOAMI_TIMEOUT_MS: '500' }
+ * @param {string} [options.workerDir] the worker's folder (wrangler.toml + its main; default
+ *   examples/worker)
+ * @returns {Promise<{ appUrl: string, kratosUrl: string, originUrl: string, kratos: object,
+ *   origin: { url: string, requests: object[] }, close(): Promise<void> }>}
+ */
+export async function startDemoStack({
+  host = '127.0.0.1',
+  workerPort = 0,
+  kratosPort = 0,
+  originPort = 0,
+  quiet = false,
+  log = console.log,
+  vars = {},
+  workerDir = WORKER_DIR,
+} = {}) {
+  const cleanups = [];
+  const close = async () => {
+    while (cleanups.length > 0) {
+      const cleanup = cleanups.pop();
+      await cleanup().catch(() => {});
+    }
+  };
+  try {
+    const tmp = await mkdtemp(join(tmpdir(), 'aalgate-demo-'));
+    cleanups.push(() => rm(tmp, { recursive: true, force: true }));
+    const bundle = await bundleWorker({ outDir: join(tmp, 'worker'), dir: workerDir });
+    if (!Object.hasOwn(bundle.vars, 'KRATOS_WHOAMI_REQUIRED_AAL')) {
+      throw new Error(
+        `${join(workerDir, 'wrangler.toml')} has no KRATOS_WHOAMI_REQUIRED_AAL in [vars]: the demo's Kratos is Lax ` +
+          '(session.whoami.required_aal: aal1) and the worker must be told so',
+      );
+    }
+
+    // The emulator must know the app's URL (allowed return_to, CORS), and the worker the
+    // emulator's: the app's port is chosen first, then the emulator starts, then the worker.
+    let kratosUrl = '';
+    const origin = await startOrigin({ host, port: originPort, kratosUrl: () => kratosUrl, log: quiet ? () => {} : log });
+    cleanups.push(() => origin.close());
+    const appPort = workerPort || (await freePort(host));
+    const appUrl = `http://${hostForUrl(host)}:${appPort}`;
+
+    const kratos = await startKratosEmulator({
+      host,
+      port: kratosPort,
+      requiredAal: 'aal1',
+      allowedReturnUrls: [`${appUrl}/`],
+      corsOrigins: [appUrl],
+    });
+    cleanups.push(() => kratos.close());
+    kratosUrl = kratos.url;
+
+    const { Miniflare } = await import('miniflare');
+    const mf = new Miniflare({
+      host,
+      port: appPort,
+      cf: false, // the placeholder Request.cf, not one fetched from the Internet
+      modules: true,
+      scriptPath: bundle.scriptPath,
+      modulesRoot: bundle.modulesRoot,
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      compatibilityDate: bundle.compatibilityDate,
+      bindings: {
+        ...bundle.vars,
+        KRATOS_URL: kratos.url,
+        KRATOS_WHOAMI_URL: '',
+        ORIGIN_URL: origin.url,
+        KRATOS_WHOAMI_REQUIRED_AAL: 'aal1',
+        ...vars,
+      },
+    });
+    cleanups.push(() => mf.dispose());
+    const ready = await mf.ready;
+    if (Number(ready.port) !== appPort) throw new Error(`the worker listens on ${ready.href}, not on port ${appPort}`);
+
+    return {
+      appUrl,
+      kratosUrl: kratos.url,
+      originUrl: origin.url,
+      kratos,
+      origin: { url: origin.url, requests: origin.requests },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
