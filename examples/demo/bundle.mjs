@@ -5,7 +5,7 @@
 // which miniflare loads with a CompiledWasm rule, as wrangler uploads it. Nothing is compiled or
 // evaluated from bytes at request time.
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,15 +38,16 @@ export async function readWranglerToml(dir = WORKER_DIR) {
 }
 
 /**
- * Bundles the example worker (wrangler.toml's `main` in `dir`) into `<outDir>/worker.js`, with
- * each imported `.wasm` copied beside it.
+ * Bundles a module worker as wrangler does (conditions workerd, worker, browser; `.wasm` imports
+ * kept as imports of modules copied beside the script) into `<outDir>/worker.js`.
  * @param {object} options
+ * @param {string} options.entry the worker's entry module
  * @param {string} options.outDir where to write (created if missing)
- * @param {string} [options.dir] the worker's folder (default examples/worker)
- * @returns {Promise<{ scriptPath: string, modulesRoot: string, wasmFiles: string[], compatibilityDate: string, vars: Record<string, string> }>}
+ * @param {string} [options.absWorkingDir] where packages resolve from (default: this checkout)
+ * @returns {Promise<{ scriptPath: string, wasmFiles: string[], inputs: string[] }>} `wasmFiles`
+ *   absolute; `inputs` the bundled files, relative to `absWorkingDir`
  */
-export async function bundleWorker({ outDir, dir = WORKER_DIR }) {
-  const toml = await readWranglerToml(dir);
+export async function bundleModuleWorker({ entry, outDir, absWorkingDir = ROOT }) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
@@ -55,14 +56,15 @@ export async function bundleWorker({ outDir, dir = WORKER_DIR }) {
   }
   const wasmFiles = [];
   const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: [join(dir, toml.main)],
+    absWorkingDir,
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
     target: 'es2022',
     write: false,
+    metafile: true,
     logLevel: 'silent',
     plugins: [
       {
@@ -82,5 +84,22 @@ export async function bundleWorker({ outDir, dir = WORKER_DIR }) {
   const scriptPath = join(outDir, 'worker.js');
   await writeFile(scriptPath, result.outputFiles[0].contents);
   for (const file of wasmFiles) await copyFile(file, join(outDir, basename(file)));
+  const inputs = Object.keys(result.metafile.inputs).map((input) =>
+    relative(absWorkingDir, resolve(absWorkingDir, input)),
+  );
+  return { scriptPath, wasmFiles, inputs };
+}
+
+/**
+ * Bundles the example worker (wrangler.toml's `main` in `dir`) into `<outDir>/worker.js`, with
+ * each imported `.wasm` copied beside it.
+ * @param {object} options
+ * @param {string} options.outDir where to write (created if missing)
+ * @param {string} [options.dir] the worker's folder (default examples/worker)
+ * @returns {Promise<{ scriptPath: string, modulesRoot: string, wasmFiles: string[], compatibilityDate: string, vars: Record<string, string> }>}
+ */
+export async function bundleWorker({ outDir, dir = WORKER_DIR }) {
+  const toml = await readWranglerToml(dir);
+  const { scriptPath, wasmFiles } = await bundleModuleWorker({ entry: join(dir, toml.main), outDir });
   return { scriptPath, modulesRoot: outDir, wasmFiles, compatibilityDate: toml.compatibility_date, vars: toml.vars };
 }

@@ -15,18 +15,8 @@ import { startSpaServer } from '../../examples/spa/server.mjs';
 import { stagePackage } from '../e2e/shared/cases.js';
 
 import { ADA, ADA_PASSWORD, ADA_TOTP } from './helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/shared/chromium.js';
 
-const CHROMIUM = process.env.AALGATE_CHROMIUM ?? '/usr/bin/chromium';
-// As tests/e2e/browser.test.js: flags that work on a closed-network machine, as root.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge', { timeout: 120_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {

@@ -30,19 +30,8 @@ import {
   outcomeOf,
   stagePackage,
 } from './shared/cases.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './shared/chromium.js';
 
-const CHROMIUM = process.env.AALGATE_CHROMIUM ?? '/usr/bin/chromium';
-// Flags that work on a closed-network machine (no background connections, no sandbox as root).
-// playwright-core adds --headless and a fresh temporary --user-data-dir itself.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const NONCE = 'aalgate-e2e-nonce';
 
 // How each page prefix serves the .wasm, and whether its page carries a strict CSP.

@@ -9,9 +9,9 @@
 // rule for *.wasm: workerd compiles the .wasm when it loads the script and the import gives the
 // WebAssembly.Module; at request time the package only instantiates it.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 
 import {
@@ -24,12 +24,12 @@ import {
   outcomeOf,
   stagePackage,
 } from './shared/cases.js';
+import { bundleModuleWorker } from '../../examples/demo/bundle.mjs';
 
 const COMPATIBILITY_DATE = '2026-04-01';
 
 /** Bundles worker-app/ under `<tmp>/app` into `<tmp>/dist`, with the .wasm next to it. */
 async function bundleWorker(tmp) {
-  const esbuild = await import('esbuild');
   for (const [from, to] of [
     ['tests/e2e/worker-app/worker.js', 'app/worker.js'],
     ['tests/e2e/worker-app/instrument.js', 'app/instrument.js'],
@@ -38,38 +38,11 @@ async function bundleWorker(tmp) {
     await mkdir(dirname(join(tmp, to)), { recursive: true });
     await copyFile(join(ROOT, from), join(tmp, to));
   }
-  const dist = join(tmp, 'dist');
-  await mkdir(dist, { recursive: true });
-  const wasmFiles = [];
-  const result = await esbuild.build({
+  const { scriptPath, wasmFiles, inputs } = await bundleModuleWorker({
+    entry: join(tmp, 'app/worker.js'),
+    outDir: join(tmp, 'dist'),
     absWorkingDir: tmp,
-    entryPoints: [join(tmp, 'app/worker.js')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    plugins: [
-      {
-        // As wrangler does: a .wasm import stays an import, of a module uploaded beside the script.
-        name: 'wasm-module',
-        setup(build) {
-          build.onResolve({ filter: /\.wasm$/ }, (args) => {
-            const file = resolve(args.resolveDir, args.path);
-            wasmFiles.push(file);
-            return { path: `./${basename(file)}`, external: true };
-          });
-        },
-      },
-    ],
   });
-  const scriptPath = join(dist, 'worker.js');
-  await writeFile(scriptPath, result.outputFiles[0].contents);
-  for (const file of wasmFiles) await copyFile(file, join(dist, basename(file)));
-  const inputs = Object.keys(result.metafile.inputs).map((input) => relative(tmp, resolve(tmp, input)));
   return { scriptPath, inputs, wasmFiles: wasmFiles.map((file) => relative(tmp, file)) };
 }
 

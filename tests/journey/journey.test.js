@@ -15,19 +15,8 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { startDemoStack } from '../../examples/demo/stack.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/shared/chromium.js';
 
-const CHROMIUM = process.env.AALGATE_CHROMIUM ?? '/usr/bin/chromium';
-// As tests/e2e/browser.test.js: flags that work on a closed-network machine, as root.
-// playwright-core adds --headless and a fresh temporary --user-data-dir itself.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const ADA = 'ada@example.com';
 const ADA_PASSWORD = 'correct horse battery staple';

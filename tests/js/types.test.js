@@ -2,21 +2,10 @@
 // Session type and @ts-expect-error lines that must stay errors. Needs the `typescript` package.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-function findTsc() {
-  try {
-    const manifest = createRequire(import.meta.url).resolve('typescript/package.json');
-    const { bin } = JSON.parse(readFileSync(manifest, 'utf8'));
-    return join(dirname(manifest), typeof bin === 'string' ? bin : bin.tsc);
-  } catch {
-    return null;
-  }
-}
+import { findTsc } from '../e2e/shared/tsc.js';
 
 const tsc = findTsc();
 

@@ -9,8 +9,9 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
+import { bundleModuleWorker, readWranglerToml as readExampleToml } from '../../examples/demo/bundle.mjs';
 import { ROOT, stagePackage } from '../e2e/shared/cases.js';
 
 export { ROOT, stagePackage };
@@ -28,30 +29,8 @@ export async function readmeSample() {
   return samples[0];
 }
 
-/**
- * The parts of examples/worker/wrangler.toml the tests use: top-level `name`, `main`,
- * `compatibility_date` and the `[vars]` table (string values only, as the example has).
- * @returns {Promise<{ name: string, main: string, compatibility_date: string, vars: Record<string, string> }>}
- */
-export async function readWranglerToml() {
-  const text = await readFile(join(EXAMPLE_DIR, 'wrangler.toml'), 'utf8');
-  const top = {};
-  const vars = {};
-  let table = top;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const header = /^\[([^\]]+)\]$/.exec(line);
-    if (header) {
-      table = header[1] === 'vars' ? vars : {};
-      continue;
-    }
-    const pair = /^([A-Za-z0-9_]+)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:#.*)?$/.exec(line);
-    if (!pair) throw new Error(`wrangler.toml: cannot read line: ${line}`);
-    table[pair[1]] = JSON.parse(`"${pair[2]}"`);
-  }
-  return { ...top, vars };
-}
+/** examples/worker/wrangler.toml's `name`, `main`, `compatibility_date` and `[vars]`. */
+export const readWranglerToml = () => readExampleToml(EXAMPLE_DIR);
 
 /** The path where the bundled worker reports its WebAssembly calls (see WRAPPER). */
 export const WASM_CALLS_PATH = '/__test/wasm-calls';
@@ -79,45 +58,17 @@ export default {
  * @returns {Promise<{ scriptPath: string, inputs: string[], wasmFiles: string[] }>}
  */
 export async function bundleWorker(tmp, name, source) {
-  const esbuild = await import('esbuild');
   const app = join(tmp, 'app', name);
   await mkdir(app, { recursive: true });
   await writeFile(join(app, 'example.js'), source);
   await copyFile(join(ROOT, 'tests/e2e/worker-app/instrument.js'), join(app, 'instrument.js'));
   const entry = join(app, 'entry.js');
   await writeFile(entry, WRAPPER);
-  const dist = join(tmp, 'dist', name);
-  await mkdir(dist, { recursive: true });
-  const wasmFiles = [];
-  const result = await esbuild.build({
+  const { scriptPath, wasmFiles, inputs } = await bundleModuleWorker({
+    entry,
+    outDir: join(tmp, 'dist', name),
     absWorkingDir: tmp,
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    plugins: [
-      {
-        // As wrangler does: a .wasm import stays an import, of a module uploaded beside the script.
-        name: 'wasm-module',
-        setup(build) {
-          build.onResolve({ filter: /\.wasm$/ }, (args) => {
-            const file = resolve(args.resolveDir, args.path);
-            wasmFiles.push(file);
-            return { path: `./${basename(file)}`, external: true };
-          });
-        },
-      },
-    ],
   });
-  const scriptPath = join(dist, 'worker.js');
-  await writeFile(scriptPath, result.outputFiles[0].contents);
-  for (const file of wasmFiles) await copyFile(file, join(dist, basename(file)));
-  const inputs = Object.keys(result.metafile.inputs).map((input) => relative(tmp, resolve(tmp, input)));
   return { scriptPath, inputs, wasmFiles: wasmFiles.map((file) => relative(tmp, file)) };
 }
 
