@@ -2,12 +2,15 @@
 
 #include <vector>
 
+#include "aalgate/ascii.hpp"
+
 namespace aalgate {
 namespace {
 
-constexpr std::int64_t kNanosPerSecond = 1000000000;
+using ascii::is_tchar;
+using ascii::to_lower;
 
-char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr std::int64_t kNanosPerSecond = 1000000000;
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -15,11 +18,6 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
     if (to_lower(a[i]) != to_lower(b[i])) return false;
   }
   return true;
-}
-
-bool is_tchar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 struct Param {

@@ -3,8 +3,12 @@
 #include <cmath>
 #include <limits>
 
+#include "aalgate/ascii.hpp"
+
 namespace aalgate {
 namespace {
+
+using ascii::is_digit;
 
 constexpr std::uint64_t kMaxNanos =
     static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
@@ -19,8 +23,6 @@ std::optional<std::uint64_t> unit_nanos(std::string_view unit) {
   if (unit == "h") return 3600ULL * 1000000000;
   return std::nullopt;
 }
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 

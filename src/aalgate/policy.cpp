@@ -3,27 +3,18 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "aalgate/ascii.hpp"
 #include "aalgate/json_fields.hpp"
 #include "aalgate/url.hpp"
 
 namespace aalgate {
 namespace {
 
+using ascii::hex_value;
+using ascii::is_unreserved;
+using ascii::to_upper;
+
 using json_fields::Json;
-
-char to_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool is_unreserved(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
 
 std::vector<std::string> split_segments(std::string_view path) {
   std::vector<std::string> segments;
@@ -130,9 +121,7 @@ Result<std::vector<std::string>> compile_methods(const Json& rule, const std::st
 bool is_method_token(std::string_view method) {
   if (method.empty()) return false;
   for (const char c : method) {
-    const bool tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!tchar) return false;
+    if (!ascii::is_tchar(c)) return false;
   }
   return true;
 }

@@ -4,8 +4,12 @@
 #include <cmath>
 #include <limits>
 
+#include "aalgate/ascii.hpp"
+
 namespace aalgate {
 namespace {
+
+using ascii::is_digit;
 
 constexpr std::int64_t kNanosPerSecond = 1000000000;
 // 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z: the range RFC 3339 can write.
@@ -28,8 +32,6 @@ int days_in_month(int y, int m) {
   static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return m == 2 && is_leap_year(y) ? 29 : kDays[m - 1];
 }
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads exactly `count` digits at `pos`; false when any is not a digit.
 bool read_digits(std::string_view text, std::size_t pos, std::size_t count, int& out) {

@@ -1,24 +1,14 @@
 #include "aalgate/url.hpp"
 
+#include "aalgate/ascii.hpp"
 namespace aalgate {
 namespace {
 
-char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool is_unreserved(unsigned char c) {
-  return is_alpha(static_cast<char>(c)) || is_digit(static_cast<char>(c)) || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
+using ascii::hex_value;
+using ascii::is_alpha;
+using ascii::is_digit;
+using ascii::is_unreserved;
+using ascii::to_lower;
 
 // A registered-name host: letters, digits, `-`, `.`, `_` and non-ASCII (IDN) bytes only.
 bool is_valid_reg_name(std::string_view host) {
@@ -170,8 +160,8 @@ std::optional<std::string> find_query_param(std::string_view url, std::string_vi
       const std::string_view raw =
           equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
       for (std::size_t i = 0; i < raw.size(); ++i) {
-        const int high = i + 2 < raw.size() ? hex_digit(raw[i + 1]) : -1;
-        const int low = i + 2 < raw.size() ? hex_digit(raw[i + 2]) : -1;
+        const int high = i + 2 < raw.size() ? hex_value(raw[i + 1]) : -1;
+        const int low = i + 2 < raw.size() ? hex_value(raw[i + 2]) : -1;
         if (raw[i] == '%' && high >= 0 && low >= 0) {
           value.push_back(static_cast<char>(high * 16 + low));
           i += 2;
@@ -191,7 +181,7 @@ void append_query_escaped(std::string& out, std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (const char c : value) {
     const auto u = static_cast<unsigned char>(c);
-    if (is_unreserved(u)) {
+    if (is_unreserved(c)) {
       out.push_back(c);
     } else {
       out.push_back('%');
