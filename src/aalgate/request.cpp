@@ -54,19 +54,11 @@ Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoam
                                                    url->get_ref<const std::string&>());
   if (!route) return route.error();
 
-  // The remaining fields read as a requirement's: returnTo and now, with their rules.
-  Json rest = Json::object();
-  if (const Json* return_to = json_fields::find(json, "returnTo")) rest["returnTo"] = *return_to;
-  if (const Json* now = json_fields::find(json, "now")) rest["now"] = *now;
-  Result<Requirement> extras =
-      parse_requirement(rest.dump(-1, ' ', false, Json::error_handler_t::replace), config);
-  if (!extras) {
-    return Error{"request" + extras.error().code.substr(std::string("requirement").size()),
-                 extras.error().message};
-  }
   Requirement requirement = std::move(route).value().requirement;
-  requirement.now = extras.value().now;
-  requirement.return_to = extras.value().return_to;
+  // returnTo and now read by the requirement's rules (the other fields were refused above).
+  if (std::optional<Error> error = read_requirement_extras(json, "request", requirement)) {
+    return *std::move(error);
+  }
   // Back to the request's own URL, when it is one (a bare path has no origin to return to).
   const std::string& url_text = url->get_ref<const std::string&>();
   if (!requirement.return_to && !url_text.empty() && url_text.front() != '/') {

@@ -85,6 +85,46 @@ void apply_requirement_spec(const RequirementSpec& spec, const Config& config,
   if (spec.max_age_ns) requirement.max_age_ns = spec.max_age_ns;
 }
 
+std::optional<Error> read_requirement_extras(const Json& object, std::string_view code_prefix,
+                                             Requirement& requirement) {
+  const std::string prefix(code_prefix);
+  if (const Json* now = json_fields::find(object, "now")) {
+    const std::optional<Timestamp> instant =
+        now->is_number() ? timestamp_from_unix_ms(now->get<double>()) : std::nullopt;
+    if (!instant) {
+      return Error{prefix + ".now", "must be milliseconds since the epoch or a valid Date, got " +
+                                        json_fields::describe(*now)};
+    }
+    requirement.now = *instant;
+  } else {
+    requirement.now = current_time();
+  }
+
+  struct StringField {
+    std::string_view key;
+    std::optional<std::string>* target;
+  };
+  const StringField strings[] = {{"returnTo", &requirement.return_to},
+                                 {"loginChallenge", &requirement.login_challenge},
+                                 {"organization", &requirement.organization},
+                                 {"via", &requirement.via}};
+  // A JS string with a lone surrogate has no UTF-8 form; JS sends it as this marker. For
+  // returnTo it stands for invalid UTF-8, which the return_to rules drop with a warning.
+  if (const Json* return_to = json_fields::find(object, "returnTo")) {
+    const Json* marker = json_fields::find(*return_to, "$unserializable");
+    if (marker != nullptr && *marker == "ill-formed string") requirement.return_to = "\xFF";
+  }
+  for (const StringField& field : strings) {
+    if (field.target->has_value()) continue;
+    auto value =
+        json_fields::optional_string(object, field.key, prefix + "." + std::string(field.key));
+    if (!value) return value.error();
+    // An empty string is no value: `returnTo: url || ''` must not emit `return_to=`.
+    if (value.value() && !value.value()->empty()) *field.target = std::move(value).value();
+  }
+  return std::nullopt;
+}
+
 Result<Requirement> parse_requirement(std::string_view json_text, const Config& config) {
   std::optional<Json> parsed = json_fields::parse(json_text);
   if (parsed && parsed->is_null()) parsed = Json::object();
@@ -105,39 +145,8 @@ Result<Requirement> parse_requirement(std::string_view json_text, const Config& 
   Requirement requirement;
   apply_requirement_spec(spec.value(), config, requirement);
 
-  if (const Json* now = json_fields::find(json, "now")) {
-    const std::optional<Timestamp> instant =
-        now->is_number() ? timestamp_from_unix_ms(now->get<double>()) : std::nullopt;
-    if (!instant) {
-      return Error{"requirement.now", "must be milliseconds since the epoch or a valid Date, got " +
-                                          json_fields::describe(*now)};
-    }
-    requirement.now = *instant;
-  } else {
-    requirement.now = current_time();
-  }
-
-  struct StringField {
-    std::string_view key;
-    std::optional<std::string>* target;
-  };
-  const StringField strings[] = {{"returnTo", &requirement.return_to},
-                                 {"loginChallenge", &requirement.login_challenge},
-                                 {"organization", &requirement.organization},
-                                 {"via", &requirement.via}};
-  // A JS string with a lone surrogate has no UTF-8 form; JS sends it as this marker. For
-  // returnTo it stands for invalid UTF-8, which the return_to rules drop with a warning.
-  if (const Json* return_to = json_fields::find(json, "returnTo")) {
-    const Json* marker = json_fields::find(*return_to, "$unserializable");
-    if (marker != nullptr && *marker == "ill-formed string") requirement.return_to = "\xFF";
-  }
-  for (const StringField& field : strings) {
-    if (field.target->has_value()) continue;
-    auto value =
-        json_fields::optional_string(json, field.key, "requirement." + std::string(field.key));
-    if (!value) return value.error();
-    // An empty string is no value: `returnTo: url || ''` must not emit `return_to=`.
-    if (value.value() && !value.value()->empty()) *field.target = std::move(value).value();
+  if (std::optional<Error> error = read_requirement_extras(json, "requirement", requirement)) {
+    return *std::move(error);
   }
   return requirement;
 }

@@ -49,6 +49,12 @@ struct Requirement {
 void apply_requirement_spec(const RequirementSpec& spec, const Config& config,
                             Requirement& requirement);
 
+/// @brief Reads `now` (default: the clock), `returnTo`, `loginChallenge`, `organization` and
+/// `via` of `object` into `requirement`, each when present; errors are `{code_prefix}.{field}`.
+[[nodiscard]] std::optional<Error> read_requirement_extras(const nlohmann::json& object,
+                                                           std::string_view code_prefix,
+                                                           Requirement& requirement);
+
 /// @brief Parses a requirement from JSON text (`{}` or `null` for none); `now` defaults to the
 /// clock. `operation` takes `aal` (and for settings `maxAge`) from `config`; explicit values win.
 [[nodiscard]] Result<Requirement> parse_requirement(std::string_view json_text,
