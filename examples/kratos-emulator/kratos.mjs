@@ -1,6 +1,8 @@
 // Kratos rules the emulator needs, without HTTP: Go-style JSON and URL encoding, the error bodies
 // (tests/fixtures/kratos/derived-*.json), the session AAL rule, return_to validation (x/redir) and
-// Go durations. See /work/shared/kratos/FACTS.md for the rules themselves.
+// Go durations. Each rule names the Kratos file (github.com/ory/kratos) and function it mirrors.
+
+import { classifyOrigin, isUnsafeWildcard } from './publicsuffix.mjs';
 
 // ---- encodings -------------------------------------------------------------------------------
 
@@ -39,14 +41,27 @@ export function goQuote(s) {
   return `"${s.replace(/["\\\x00-\x1f\x7f]/g, (c) => esc[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
 }
 
-/** Go duration (`1h`, `15m`, `1h30m`, `90s`, `500ms`) or a number of ms → ms. */
+/**
+ * Go strconv.ParseBool: true, false, or null for a parse error. Kratos reads `refresh` with it and
+ * drops the error (selfservice/flow/login/flow.go NewFlow: `refresh, _ := strconv.ParseBool(...)`),
+ * so null means false there.
+ */
+export function parseBool(s) {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
+  return null;
+}
+
+/**
+ * A duration as Kratos's config schema accepts it (embedx/config.schema.json:
+ * `^([0-9]+(ns|us|ms|s|m|h))+$`, so `0s` yes, `1.5h` and a bare `0` no), or a number of ms → ms.
+ */
 export function parseDuration(d) {
   if (typeof d === 'number' && Number.isFinite(d) && d >= 0) return d;
-  const unit = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
-  const m = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.exec(String(d));
-  if (!m) throw new TypeError(`not a Go duration: ${d}`);
+  const unit = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
+  if (!/^(?:[0-9]+(?:ns|us|ms|s|m|h))+$/.test(String(d))) throw new TypeError(`not a Kratos duration: ${d}`);
   let ms = 0;
-  for (const [, n, u] of String(d).matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(n) * unit[u];
+  for (const [, n, u] of String(d).matchAll(/([0-9]+)(ns|us|ms|s|m|h)/g)) ms += Number(n) * unit[u];
   return ms;
 }
 
@@ -98,7 +113,8 @@ const STATUS = {
   401: ['Unauthorized', 'The request could not be authorized'],
   403: ['Forbidden', 'The requested action was forbidden'],
   404: ['Not Found', 'The requested resource could not be found'],
-  410: ['Gone', 'The requested resource is no longer available'],
+  // x/nosurfx/nosurf.go ErrGone
+  410: ['Gone', 'The requested resource is no longer available because it has expired or is otherwise invalid.'],
   422: ['Unprocessable Entity', 'The request was well-formed but was unable to be followed due to semantic errors'],
   500: ['Internal Server Error', 'An internal server error occurred, please contact the system administrator'],
 };
@@ -127,23 +143,31 @@ export function errorBody(e, requestId) {
 }
 
 export const errors = {
+  // x/redir/secure_redirect.go SecureRedirectTo
   returnToForbidden: (url) =>
     kerr(400, { id: 'self_service_flow_return_to_forbidden', reason: `Requested return_to URL ${goQuote(url)} is not allowed.` }),
+  returnToUnparsable: (raw) =>
+    kerr(400, { reason: `Unable to parse the return_to query parameter as an URL: parse ${goQuote(raw)}: invalid URL` }),
+  // selfservice/flow/login/handler.go NewLoginFlow (stringsx.SwitchExact ToUnknownCaseErr)
   invalidAal: (got) =>
     kerr(400, { reason: `Unable to parse AuthenticationMethod Assurance Level (AAL): expected one of [aal1, aal2] but got ${got}` }),
+  // selfservice/flow/login/error.go ErrSessionRequiredForHigherAAL
   aal1Required: () =>
     kerr(401, {
       id: 'session_aal1_required',
       reason: 'You can not requested a higher AAL (AAL2/AAL3) without an active session.',
       message: 'aal2 and aal3 can only be requested if a session exists already',
     }),
+  // selfservice/flow/login/error.go ErrAlreadyLoggedIn
   alreadyAvailable: () =>
     kerr(400, {
       id: 'session_already_available',
       reason: 'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?',
       message: 'you are already logged in',
     }),
+  // session/handler.go whoami (ErrNoSessionFound)
   noSession: () => kerr(401, { reason: 'No valid session credentials found in the request.' }),
+  // session/manager_http.go DoesSessionSatisfy (NewErrAALNotSatisfied)
   aal2Required: (redirect) =>
     kerr(403, {
       id: 'session_aal2_required',
@@ -154,6 +178,7 @@ export const errors = {
       redirect,
       enhanced: true,
     }),
+  // selfservice/flow/settings/error.go NewFlowNeedsReAuth (+ reauthenticate sets the redirect)
   refreshRequired: (redirect) =>
     kerr(403, {
       id: 'session_refresh_required',
@@ -161,6 +186,7 @@ export const errors = {
       redirect,
       enhanced: true,
     }),
+  // session/errors.go NewErrNoActiveSessionFound, written as is (settings browser init)
   sessionInactiveUnwrapped: () =>
     kerr(401, {
       id: 'session_inactive',
@@ -169,12 +195,16 @@ export const errors = {
       extra: { CredentialsMissing: false },
       enhanced: true,
     }),
+  // session/handler.go IsAuthenticated (no onUnauthenticated handler: settings API init)
   sessionInactive: () =>
     kerr(401, {
       id: 'session_inactive',
       reason: 'This endpoint can only be accessed with a valid session. Please log in and try again.',
       message: 'request does not have a valid authentication session',
     }),
+  // selfservice/flow/settings/strategy_helper.go OnUnauthenticated: a plain 401, no error id
+  settingsUnauthenticated: () => kerr(401, { reason: 'A valid Ory Session Cookie or Ory Session Token is missing.' }),
+  // selfservice/flow/error.go NewBrowserLocationChangeRequiredError
   browserLocationChange: (redirect) =>
     kerr(422, {
       id: 'browser_location_change_required',
@@ -183,15 +213,28 @@ export const errors = {
       redirect,
       enhanced: true,
     }),
-  // Not fixture-backed (no derived body exists): shapes from Kratos's source, best effort.
-  flowExpired: (minutesAgo) =>
-    kerr(410, {
+  /**
+   * selfservice/flow/error.go NewFlowExpiredError + ExpiredError.WithFlow: an EnhanceJSONError
+   * type, so the body is the struct itself: `error`, then top-level `expired_at`, `since` (a Go
+   * time.Duration: nanoseconds) and `use_flow_id` (the replacement flow).
+   */
+  flowExpired: (expiredAtMs, nowMs, useFlowId) => {
+    const ago = nowMs - expiredAtMs;
+    return kerr(410, {
       id: 'self_service_flow_expired',
-      reason: `The self-service flow expired ${minutesAgo.toFixed(2)} minutes ago, initialize a new one.`,
-      message: `self-service flow expired ${minutesAgo.toFixed(2)} minutes ago`,
-    }),
-  identityMismatch: () =>
-    kerr(403, { id: 'security_identity_mismatch', reason: 'The flow was initiated by another identity.' }),
+      reason: `The self-service flow expired ${(ago / 60_000).toFixed(2)} minutes ago, initialize a new one.`,
+      message: 'self-service flow expired',
+      extra: { expired_at: goTime(expiredAtMs), since: Math.round(ago * 1e6), use_flow_id: useFlowId },
+      enhanced: true,
+    });
+  },
+  // selfservice/flow/{login,settings}/handler.go get{Login,Settings}Flow, expired flows
+  flowGone: ({ id, reason, details }) => kerr(410, { id, reason, details }),
+  // selfservice/flow/settings/flow.go Valid (submit) / handler.go getSettingsFlow (fetch)
+  identityMismatch: (reason = 'The request was initiated by someone else and has been blocked for security reasons. Please go back and try again.') =>
+    kerr(403, { id: 'security_identity_mismatch', reason }),
+  // selfservice/flow/{login,settings} GetFlowID
+  flowIdMissing: () => kerr(400, { reason: 'The flow query parameter is missing or malformed.' }),
   notFound: (reason) => kerr(404, { reason }),
   badRequest: (reason) => kerr(400, { reason }),
   internal: () => kerr(500, {}),
@@ -199,17 +242,42 @@ export const errors = {
 
 // ---- sessions --------------------------------------------------------------------------------
 
+/**
+ * The level a method is RECORDED with when a login completes (the strategies'
+ * CompletedAuthenticationMethod): totp, lookup_secret, webauthn (not passwordless) → aal2;
+ * password, oidc/saml without upstream MFA, anything else → aal1. Used for createSession's string
+ * shorthand only; the session's level is sessionAal below.
+ */
 const AAL2_METHODS = new Set(['totp', 'lookup_secret', 'webauthn']);
+export const loginAal = (method) => (AAL2_METHODS.has(method) ? 'aal2' : 'aal1');
 
-/** The level a method is recorded at when it has none (older sessions). */
-export const methodAal = (method) => (AAL2_METHODS.has(method) ? 'aal2' : 'aal1');
-
-/** Kratos Session.SetAuthenticatorAssuranceLevel. */
+/**
+ * session/session.go SetAuthenticatorAssuranceLevel: no methods → aal0; a method counts only by
+ * its `aal` (no fallback on its name); an oidc or saml entry at aal2 counts as aal1 and aal2
+ * (upstream MFA), wherever it stands; aal1 and aal2 together → aal2; everything else → aal1.
+ */
 export function sessionAal(methods) {
   if (methods.length === 0) return 'aal0';
-  const levels = methods.map((m) => m.aal || methodAal(m.method));
-  if (methods.length === 1 && ['oidc', 'saml'].includes(methods[0].method) && levels[0] === 'aal2') return 'aal2';
-  return levels.includes('aal1') && levels.includes('aal2') ? 'aal2' : 'aal1';
+  let aal1 = false;
+  let aal2 = false;
+  for (const m of methods) {
+    if (m.aal === 'aal1') aal1 = true;
+    else if (m.aal === 'aal2') {
+      aal2 = true;
+      if (m.method === 'oidc' || m.method === 'saml') aal1 = true;
+    }
+  }
+  return aal1 && aal2 ? 'aal2' : 'aal1';
+}
+
+/**
+ * identity/identity.go SetAvailableAAL: a second factor (totp) → aal2, else a first factor
+ * (password, oidc) → aal1, else aal0.
+ */
+export function availableAal(identity) {
+  if (identity.totp) return 'aal2';
+  if (identity.password || identity.oidc) return 'aal1';
+  return 'aal0';
 }
 
 // ---- return_to (Kratos x/redir) ----------------------------------------------------------------
@@ -240,39 +308,65 @@ export function goParseUrl(raw) {
   }
   let path;
   try {
-    path = decodeURIComponent(rest);
+    path = decodeURIComponent(rest); // url.URL.Path is the decoded path
   } catch {
     return null;
   }
   return { scheme, host, path, hasAuthority };
 }
 
-/** Drops the unsafe wildcards (`*`, `*.com`, `*foo.com`) and unparsable entries, as Kratos's config does. */
-export function compileAllowList(urls) {
-  const out = [];
+/**
+ * driver/config/config.go SelfServiceBrowserAllowedReturnToDomains: every entry is read with Go
+ * url.ParseRequestURI (unparsable ones are ignored) and an entry whose host is an unsafe wildcard
+ * (oryx/corsx/check_origin.go ClassifyOrigin: bare `*`, dot-less `*foo.com`, trailing `www.ory.*`,
+ * or a base that is a public suffix: `*.com`, `*.co.uk`, `*.vercel.app`) is dropped with a
+ * warning, not an error. Entries without a scheme or host are dropped too: SecureRedirectTo could
+ * never match them. `psl` null (no list): every wildcard is unsafe.
+ * @returns {{ allowList: object[], dropped: string[] }}
+ */
+export function compileAllowList(urls, psl) {
+  const allowList = [];
+  const dropped = [];
   for (const u of urls ?? []) {
-    const p = goParseUrl(String(u));
-    if (!p || !p.scheme || !p.host) continue;
-    if (p.host.includes('*') && !/^\*\.[^*]+\.[^*]+$/.test(p.host)) continue;
-    out.push(p);
+    const raw = String(u);
+    if (raw === '') continue;
+    const p = goParseUrl(raw);
+    if (!p || !p.scheme || !p.host) {
+      dropped.push(raw);
+      continue;
+    }
+    if (isUnsafeWildcard(classifyOrigin(p.host, psl))) {
+      dropped.push(raw);
+      continue;
+    }
+    allowList.push(p);
   }
-  return out;
+  return { allowList, dropped };
 }
 
+/**
+ * x/redir/secure_redirect.go SecureRedirectToIsAllowedHost: an entry whose host starts with `*`
+ * matches any host ending in the rest (`.example.com`); else the hosts (with their ports) are
+ * equal; case-insensitively either way.
+ */
 function hostAllowed(host, allowed) {
-  if (allowed.host.startsWith('*.')) return host.toLowerCase().endsWith(allowed.host.slice(1).toLowerCase());
+  if (allowed.host.startsWith('*')) return host.toLowerCase().endsWith(allowed.host.slice(1).toLowerCase());
   return host.toLowerCase() === allowed.host.toLowerCase();
 }
 
 /**
- * x/redir SecureRedirectTo for a `return_to` value. Returns { url } (the absolute URL to send the
- * browser to, null when no return_to was given) or { error }.
+ * x/redir/secure_redirect.go SecureRedirectTo for a `return_to` value. A relative value takes its
+ * scheme and host from `defaultReturnUrl` (selfservice.default_browser_return_url); the allow-list
+ * is the configured entries plus `<public>/self-service`; scheme compared case-insensitively (any
+ * scheme), host as above, the entry's path (or `/`) a prefix of the decoded path (or `/`).
+ * Returns { url } (the absolute URL to send the browser to, null when no return_to was given) or
+ * { error }.
  */
 export function checkReturnTo(raw, { defaultReturnUrl, allowList, publicUrl }) {
   if (raw === null || raw === undefined || raw === '') return { url: null };
   const p = goParseUrl(raw);
+  if (!p) return { error: errors.returnToUnparsable(raw) };
   const def = goParseUrl(defaultReturnUrl);
-  if (!p) return { error: errors.returnToForbidden(raw) };
   const scheme = p.scheme || def.scheme;
   const host = p.host || def.host;
   let url = raw;
@@ -283,7 +377,7 @@ export function checkReturnTo(raw, { defaultReturnUrl, allowList, publicUrl }) {
   const entries = [...allowList, goParseUrl(`${publicUrl}/self-service`)];
   const path = p.path || '/';
   const ok = entries.some(
-    (a) => a.scheme === scheme && hostAllowed(host, a) && path.startsWith(a.path || '/'),
+    (a) => a.scheme.toLowerCase() === scheme.toLowerCase() && hostAllowed(host, a) && path.startsWith(a.path || '/'),
   );
   return ok ? { url } : { error: errors.returnToForbidden(url) };
 }

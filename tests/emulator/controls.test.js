@@ -26,11 +26,33 @@ test('clock: starts at real time, advance moves it (JS and HTTP), sessions and s
   assert.equal(state.config.requiredAal, 'aal1');
 });
 
+test('clock: freeze stops it (exact instants), advance still moves it, resume runs it again (JS and HTTP)', async (t) => {
+  const kratos = await emulator(t);
+  const t0 = kratos.clock.freeze();
+  assert.equal(kratos.clock.frozen, true);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(kratos.clock.now(), t0);
+  assert.equal(kratos.clock.advance(1), t0 + 1);
+  const cookie = await kratos.createSession({ email: BOB.email, methods: ['password'] });
+  assert.equal(Date.parse((await whoami(kratos, cookie)).body.authenticated_at), t0 + 1);
+  assert.equal(kratos.clock.resume(), t0 + 1);
+  assert.equal(kratos.clock.frozen, false);
+  const r = (await http(kratos, '/__emulator/clock', { method: 'POST', json: { freeze: true, advanceMs: 1000 } })).json();
+  assert.equal(r.frozen, true);
+  assert.equal((await http(kratos, '/__emulator/state')).json().now, r.now);
+  assert.equal((await http(kratos, '/__emulator/clock', { method: 'POST', json: { freeze: false } })).json().frozen, false);
+  kratos.clock.freeze();
+  kratos.reset();
+  assert.equal(kratos.clock.frozen, false);
+  assert.ok(Math.abs(kratos.clock.now() - Date.now()) < 1000);
+});
+
 test('users, createSession (JS and HTTP), reset', async (t) => {
   const kratos = await emulator(t);
   assert.deepEqual(kratos.users, [
-    { email: ADA.email, password: ADA.password, totpCode: '123456' },
-    { email: BOB.email, password: BOB.password, totpCode: null },
+    { email: ADA.email, password: ADA.password, totpCode: '123456', oidc: false },
+    { email: BOB.email, password: BOB.password, totpCode: null, oidc: false },
+    { email: 'oidc@example.com', password: null, totpCode: null, oidc: true },
   ]);
   await assert.rejects(kratos.createSession({ email: 'eve@example.com', methods: ['password'] }), /no such user/);
   const cookie = await kratos.createSession({ email: ADA.email, methods: ['password', 'totp'] });
@@ -51,6 +73,7 @@ test('users, createSession (JS and HTTP), reset', async (t) => {
 test('options are checked; health; unknown routes are 404 JSON; the home page shows the session', async (t) => {
   await assert.rejects(startKratosEmulator({ port: 0, requiredAal: 'aal2' }), TypeError);
   await assert.rejects(startKratosEmulator({ port: 0, privilegedSessionMaxAge: 'soon' }), TypeError);
+  await assert.rejects(startKratosEmulator({ port: 0, settingsRefreshOnInit: false }), /unknown option: settingsRefreshOnInit/);
   const kratos = await emulator(t);
   assert.equal((await http(kratos, '/health')).status, 200);
   const nf = await http(kratos, '/nope', { accept: JSON_ACCEPT });
@@ -75,6 +98,11 @@ test('CLI: prints its URL and the demo users, serves, stops on SIGTERM', async (
   const url = /Kratos emulator: (http:\/\/\S+)/.exec(out)[1];
   assert.match(out, /ada@example\.com \/ correct horse battery staple \(TOTP code 123456\)/);
   assert.match(out, /bob@example\.com \/ hunter2hunter2 \(no second factor\)/);
+  while (!/oidc@example\.com/.test(out)) {
+    const [chunk] = await once(child.stdout, 'data');
+    out += chunk;
+  }
+  assert.match(out, /oidc@example\.com \(OIDC only, no password/);
   const state = await (await fetch(`${url}/__emulator/state`)).json();
   assert.equal(state.config.requiredAal, 'aal1');
   assert.deepEqual(state.config.corsOrigins, ['http://127.0.0.1:8788']);

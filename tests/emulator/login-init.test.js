@@ -1,4 +1,4 @@
-// GET /self-service/login/{browser,api}: FACTS.md "Kratos checks, in this order", with the
+// GET /self-service/login/{browser,api}: selfservice/flow/login/handler.go NewLoginFlow's order, with the
 // fixture bodies byte for byte.
 import assert from 'node:assert/strict';
 import test from 'node:test';
