@@ -44,6 +44,11 @@ export interface KratosConfigMirror {
       };
       [key: string]: unknown;
     };
+    /**
+     * Kratos `selfservice.default_browser_return_url`: a relative `returnTo` takes its scheme
+     * and host (as Kratos resolves it). Not mirrored: `baseUrl`'s origin.
+     */
+    default_browser_return_url?: string;
     [key: string]: unknown;
   };
   /** Dotted form of `session.whoami.required_aal`. */
@@ -52,6 +57,8 @@ export interface KratosConfigMirror {
   'selfservice.flows.settings.required_aal'?: ServerRequiredAal;
   /** Dotted form of `selfservice.flows.settings.privileged_session_max_age`. */
   'selfservice.flows.settings.privileged_session_max_age'?: Duration;
+  /** Dotted form of `selfservice.default_browser_return_url`. */
+  'selfservice.default_browser_return_url'?: string;
   [key: string]: unknown;
 }
 
@@ -66,9 +73,19 @@ export interface Config {
   flow?: 'browser' | 'api';
   /**
    * Kratos `allowed_return_urls`: when set, a `returnTo` outside it is dropped (warning
-   * `return_to_dropped`). Entries may start with a `*.` wildcard label.
+   * `return_to_dropped`). Entries may name any scheme (`myapp://callback`) and start with a
+   * `*` wildcard whose base has a registrable domain (`*.example.com`); a wildcard on a public
+   * suffix (`*.vercel.app`, `*.co.uk`), which Kratos drops, is refused with
+   * `config.allowedReturnUrls[i]`. A configuration with a wildcard loads the Public Suffix List
+   * (a separate file) once.
    */
   allowedReturnUrls?: readonly string[];
+  /**
+   * Origins (`https://accounts.example.com`) that a Kratos `browser_location_change_required`
+   * redirect may lead to besides Kratos's own self-service URLs: an OIDC provider, Hydra, the
+   * account UI. Without it {@link Gate.recover} refuses such a redirect (`redirect_not_allowed`).
+   */
+  redirectOrigins?: readonly string[];
   /** Mirror of the server's configuration; default `{}` (Kratos's defaults). */
   kratos?: KratosConfigMirror;
   /**

@@ -243,7 +243,13 @@ export async function createGate(config) {
   const handle = callCore(() => new core.Gate());
   let answer;
   try {
-    answer = callCore(() => handle.configure(configJson));
+    answer = callCore(() => handle.configure(configJson, ''));
+    // A wildcard in allowedReturnUrls is judged against the Public Suffix List, a separate
+    // file loaded only for such a configuration (the default core stays small).
+    if (!answer.ok && answer.code === PUBLIC_SUFFIX_LIST_REQUIRED) {
+      const suffixes = await loadPublicSuffixList();
+      answer = callCore(() => handle.configure(configJson, suffixes));
+    }
   } catch (error) {
     handle.delete();
     throw error;
@@ -253,6 +259,25 @@ export async function createGate(config) {
     throw coreError(answer);
   }
   return new Gate(constructing, handle);
+}
+
+// The core's answer when a configuration needs the Public Suffix List it was not given.
+const PUBLIC_SUFFIX_LIST_REQUIRED = 'publicSuffixList';
+
+let publicSuffixList;
+function loadPublicSuffixList() {
+  publicSuffixList ??= import('./core/aalgate-public-suffix.js').then(
+    (module) => module.default,
+    (cause) => {
+      publicSuffixList = undefined;
+      throw new AalgateError(
+        'core.load',
+        `the Public Suffix List (aalgate/core/aalgate-public-suffix.js), needed for a wildcard in allowedReturnUrls, could not be loaded: ${describe(cause)}`,
+        { cause },
+      );
+    },
+  );
+  return publicSuffixList;
 }
 
 // The core's answer to decide, recover or decideRequest as a frozen decision.

@@ -83,8 +83,18 @@ aalgate::WhoamiOutcome outcome(bool present, double status, const std::string& b
 // One configured gate; owned by JS (`delete()`), reused for every call.
 class Gate {
  public:
-  ConfigureResult configure(const std::string& config_json) {
-    aalgate::Result<aalgate::Config> config = aalgate::parse_config(config_json);
+  // `public_suffix_data`: "" until the core answers code "publicSuffixList", then the text of
+  // aalgate-public-suffix.dat (parsed for this call only, not kept).
+  ConfigureResult configure(const std::string& config_json, const std::string& public_suffix_data) {
+    std::optional<aalgate::PublicSuffixList> suffixes;
+    if (!public_suffix_data.empty()) {
+      aalgate::Result<aalgate::PublicSuffixList> parsed =
+          aalgate::PublicSuffixList::parse(public_suffix_data);
+      if (!parsed) return {false, parsed.error().code, parsed.error().message};
+      suffixes = std::move(parsed).value();
+    }
+    aalgate::Result<aalgate::Config> config =
+        aalgate::parse_config(config_json, suffixes ? &*suffixes : nullptr);
     if (!config) return {false, config.error().code, config.error().message};
     config_ = std::move(config).value();
     return {true, "", ""};

@@ -10,6 +10,7 @@
 #include "aalgate/config.hpp"
 #include "aalgate/decide.hpp"
 #include "aalgate/policy.hpp"
+#include "aalgate/public_suffix.hpp"
 #include "aalgate/recover.hpp"
 #include "aalgate/request.hpp"
 #include "aalgate/requirement.hpp"

@@ -14,6 +14,28 @@ using json_fields::Json;
 constexpr std::string_view kWhoamiAal = "session.whoami.required_aal";
 constexpr std::string_view kSettingsAal = "selfservice.flows.settings.required_aal";
 constexpr std::string_view kPrivilegedAge = "selfservice.flows.settings.privileged_session_max_age";
+constexpr std::string_view kDefaultReturnUrl = "selfservice.default_browser_return_url";
+
+// Kratos's config schema (embedx/config.schema.json) for privileged_session_max_age:
+// ^([0-9]+(ns|us|ms|s|m|h))+$ — whole numbers with units, no fraction, no bare 0.
+bool matches_kratos_duration_pattern(std::string_view text) {
+  if (text.empty()) return false;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t digits = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (i == digits) return false;
+    const std::string_view rest = text.substr(i);
+    if (rest.substr(0, 2) == "ns" || rest.substr(0, 2) == "us" || rest.substr(0, 2) == "ms") {
+      i += 2;
+    } else if (!rest.empty() && (rest[0] == 's' || rest[0] == 'm' || rest[0] == 'h')) {
+      i += 1;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
 
 Result<std::string> parse_base_url(const Json& config) {
   const Json* value = json_fields::find(config, "baseUrl");
@@ -22,23 +44,16 @@ Result<std::string> parse_base_url(const Json& config) {
   if (!value->is_string())
     return Error{code, "must be a string, got " + json_fields::describe(*value)};
   const std::string& text = value->get_ref<const std::string&>();
-  const std::optional<HttpUrl> url = parse_http_url(text);
+  const std::optional<AbsoluteUrl> url = parse_http_url(text);
   if (!url) return Error{code, "must be an absolute http or https URL, got \"" + text + "\""};
   if (url->has_userinfo || url->has_query || url->has_fragment ||
       text.find(' ') != std::string::npos) {
     return Error{code,
                  "must not carry userinfo, a query, a fragment or spaces, got \"" + text + "\""};
   }
-  std::string host_port = url->host_port;
-  const std::string_view default_port = url->scheme == "https" ? ":443" : ":80";
-  if (host_port.size() > default_port.size() &&
-      host_port.compare(host_port.size() - default_port.size(), default_port.size(),
-                        default_port) == 0) {
-    host_port.erase(host_port.size() - default_port.size());
-  }
   std::string path = url->path;
   while (!path.empty() && path.back() == '/') path.pop_back();
-  return url->scheme + "://" + host_port + path;
+  return origin_of(*url) + path;
 }
 
 // A Kratos key, from the nested form of kratos.yml or the dotted form; null when neither.
@@ -85,20 +100,67 @@ Result<std::int64_t> parse_privileged_age(const Json& kratos) {
   if (value.value() == nullptr) return 3600LL * 1000000000LL;
   const Json& v = *value.value();
   std::optional<std::int64_t> nanos;
-  if (v.is_string()) nanos = parse_go_duration(v.get_ref<const std::string&>());
+  if (v.is_string() && matches_kratos_duration_pattern(v.get_ref<const std::string&>())) {
+    nanos = parse_go_duration(v.get_ref<const std::string&>());
+  }
   if (!nanos) {
-    return Error{
-        "config.kratos." + std::string(kPrivilegedAge),
-        "must be a Go duration such as \"15m\" or \"1h\", got " + json_fields::describe(v)};
+    return Error{"config.kratos." + std::string(kPrivilegedAge),
+                 "must be a duration as Kratos's schema takes it (whole numbers with units "
+                 "ns, us, ms, s, m, h: \"15m\", \"1h30m\", \"0s\"), got " +
+                     json_fields::describe(v)};
   }
   return *nanos;
 }
 
-Result<ReturnToPolicy> parse_return_to_policy(const Json& config, const std::string& base_url) {
+// selfservice.default_browser_return_url: where a relative return_to lands (x/redir's
+// SecureRedirectTo takes its scheme and host). Absent: baseUrl's origin.
+Result<std::optional<AbsoluteUrl>> parse_default_return_url(const Json& kratos) {
+  const Result<const Json*> value = kratos_key(kratos, kDefaultReturnUrl);
+  if (!value) return value.error();
+  if (value.value() == nullptr) return std::optional<AbsoluteUrl>();
+  const Json& v = *value.value();
+  std::optional<AbsoluteUrl> url;
+  if (v.is_string()) url = parse_http_url(v.get_ref<const std::string&>());
+  if (!url || url->has_userinfo) {
+    return Error{"config.kratos." + std::string(kDefaultReturnUrl),
+                 "must be an absolute http or https URL, got " + json_fields::describe(v)};
+  }
+  return url;
+}
+
+// redirectOrigins: each an http(s) origin, nothing after the host and port.
+Result<std::vector<std::string>> parse_redirect_origins(const Json& config) {
+  std::vector<std::string> origins;
+  const Json* list = json_fields::find(config, "redirectOrigins");
+  if (list == nullptr) return origins;
+  if (!list->is_array()) {
+    return Error{"config.redirectOrigins",
+                 "must be an array of origins such as \"https://accounts.example.com\", got " +
+                     json_fields::describe(*list)};
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const Json& entry = (*list)[i];
+    const std::string code = "config.redirectOrigins[" + std::to_string(i) + "]";
+    std::optional<AbsoluteUrl> url;
+    if (entry.is_string()) url = parse_http_url(entry.get_ref<const std::string&>());
+    if (!url || url->has_userinfo || url->has_query || url->has_fragment ||
+        (!url->path.empty() && url->path != "/")) {
+      return Error{code, "must be an http or https origin (scheme://host[:port], no path), got " +
+                             json_fields::describe(entry)};
+    }
+    origins.push_back(origin_of(*url));
+  }
+  return origins;
+}
+
+Result<ReturnToPolicy> parse_return_to_policy(const Json& config, const std::string& base_url,
+                                              const std::optional<AbsoluteUrl>& default_return,
+                                              const PublicSuffixList* public_suffixes) {
   ReturnToPolicy policy;
-  const std::optional<HttpUrl> base = parse_http_url(base_url);
-  policy.base_scheme = base->scheme;
-  policy.base_host_port = base->host_port;
+  const std::optional<AbsoluteUrl> base = parse_http_url(base_url);
+  const AbsoluteUrl& relative_origin = default_return ? *default_return : *base;
+  policy.relative_scheme = relative_origin.scheme;
+  policy.relative_host_port = relative_origin.host_port;
   const Json* list = json_fields::find(config, "allowedReturnUrls");
   if (list == nullptr) return policy;
   if (!list->is_array()) {
@@ -106,9 +168,10 @@ Result<ReturnToPolicy> parse_return_to_policy(const Json& config, const std::str
                  "must be an array of URLs, got " + json_fields::describe(*list)};
   }
   policy.restricted = true;
-  // Kratos always allows its own self-service pages.
+  // Kratos always allows its own self-service pages (x/redir SecureRedirectAllowSelfServiceURLs).
   policy.allowed.push_back(
-      AllowedReturnUrl{base->scheme, base->host_port, false, base->path + "/self-service"});
+      AllowedReturnUrl{base->scheme, base->host_port, false,
+                       decode_path(base->path).value_or(base->path) + "/self-service"});
   for (std::size_t i = 0; i < list->size(); ++i) {
     const Json& entry = (*list)[i];
     if (!entry.is_string()) {
@@ -116,7 +179,7 @@ Result<ReturnToPolicy> parse_return_to_policy(const Json& config, const std::str
                    "must be a string, got " + json_fields::describe(entry)};
     }
     Result<AllowedReturnUrl> compiled =
-        compile_allowed_return_url(entry.get_ref<const std::string&>(), i);
+        compile_allowed_return_url(entry.get_ref<const std::string&>(), i, public_suffixes);
     if (!compiled) return compiled.error();
     policy.allowed.push_back(std::move(compiled).value());
   }
@@ -125,17 +188,18 @@ Result<ReturnToPolicy> parse_return_to_policy(const Json& config, const std::str
 
 }  // namespace
 
-Result<Config> parse_config(std::string_view json_text) {
+Result<Config> parse_config(std::string_view json_text, const PublicSuffixList* public_suffixes) {
   const std::optional<Json> parsed = json_fields::parse(json_text);
   if (!parsed || !parsed->is_object() || json_fields::is_unserializable(*parsed)) {
     return Error{"config", "must be an object with at least baseUrl"};
   }
   const Json& json = *parsed;
-  if (const std::string* key = json_fields::unknown_key(
-          json, {"baseUrl", "flow", "allowedReturnUrls", "kratos", "leeway", "policy"})) {
+  if (const std::string* key =
+          json_fields::unknown_key(json, {"baseUrl", "flow", "allowedReturnUrls", "kratos",
+                                          "leeway", "policy", "redirectOrigins"})) {
     return Error{"config." + *key,
-                 "is not a configuration field (baseUrl, flow, "
-                 "allowedReturnUrls, kratos, leeway, policy)"};
+                 "is not a configuration field (baseUrl, flow, allowedReturnUrls, kratos, "
+                 "leeway, policy, redirectOrigins)"};
   }
   Config config;
   Result<std::string> base_url = parse_base_url(json);
@@ -150,10 +214,6 @@ Result<Config> parse_config(std::string_view json_text) {
   } else if (flow.value() && *flow.value() != "browser") {
     return Error{"config.flow", "must be \"browser\" or \"api\", got \"" + *flow.value() + "\""};
   }
-
-  Result<ReturnToPolicy> policy = parse_return_to_policy(json, config.base_url);
-  if (!policy) return policy.error();
-  config.return_to = std::move(policy).value();
 
   const Json empty = Json::object();
   const Json* kratos = json_fields::find(json, "kratos");
@@ -171,6 +231,16 @@ Result<Config> parse_config(std::string_view json_text) {
   const Result<std::int64_t> privileged = parse_privileged_age(mirror);
   if (!privileged) return privileged.error();
   config.privileged_session_max_age_ns = privileged.value();
+  const Result<std::optional<AbsoluteUrl>> default_return = parse_default_return_url(mirror);
+  if (!default_return) return default_return.error();
+
+  Result<ReturnToPolicy> return_to =
+      parse_return_to_policy(json, config.base_url, default_return.value(), public_suffixes);
+  if (!return_to) return return_to.error();
+  config.return_to = std::move(return_to).value();
+  Result<std::vector<std::string>> redirect_origins = parse_redirect_origins(json);
+  if (!redirect_origins) return redirect_origins.error();
+  config.redirect_origins = std::move(redirect_origins).value();
 
   const Result<std::optional<std::int64_t>> leeway =
       json_fields::optional_duration(json, "leeway", "config.leeway");

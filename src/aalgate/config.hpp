@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aalgate/policy.hpp"
 #include "aalgate/result.hpp"
@@ -28,9 +29,15 @@ struct Config {
   std::int64_t privileged_session_max_age_ns = 3600LL * 1000000000LL;
   std::int64_t leeway_ns = 0;
   Policy policy;  ///< per-route requirements; without one, every route needs aal1
+  /// Origins (`scheme://host[:port]`) that a `browser_location_change_required` redirect may
+  /// lead to besides Kratos's own self-service URLs: an OIDC provider, Hydra, the UI.
+  std::vector<std::string> redirect_origins;
 };
 
-/// @brief Parses the configuration from JSON text; the Error's code names the field.
-[[nodiscard]] Result<Config> parse_config(std::string_view json_text);
+/// @brief Parses the configuration from JSON text; the Error's code names the field. A
+/// wildcard in `allowedReturnUrls` is judged with `public_suffixes`; without it the Error's
+/// code is kPublicSuffixListRequired (load the list and parse again).
+[[nodiscard]] Result<Config> parse_config(std::string_view json_text,
+                                          const PublicSuffixList* public_suffixes = nullptr);
 
 }  // namespace aalgate

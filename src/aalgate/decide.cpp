@@ -8,15 +8,29 @@
 namespace aalgate {
 namespace {
 
-// A freshness check: stale when now − at > max_age + leeway; negative ages count as 0.
+// The age budget: max_age + leeway, saturating.
+std::int64_t allowed_age(std::int64_t max_age_ns, std::int64_t leeway_ns) {
+  return max_age_ns > std::numeric_limits<std::int64_t>::max() - leeway_ns
+             ? std::numeric_limits<std::int64_t>::max()
+             : max_age_ns + leeway_ns;
+}
+
+// Rules 8-9: stale when now − at > max_age + leeway; negative ages count as 0.
 bool is_stale(const std::optional<Timestamp>& at, Timestamp now, std::int64_t max_age_ns,
               std::int64_t leeway_ns) {
   if (!at) return true;
   const std::int64_t age = nanos_between(*at, now);
-  const std::int64_t allowed = max_age_ns > std::numeric_limits<std::int64_t>::max() - leeway_ns
-                                   ? std::numeric_limits<std::int64_t>::max()
-                                   : max_age_ns + leeway_ns;
-  return age > 0 && age > allowed;
+  return age > 0 && age > allowed_age(max_age_ns, leeway_ns);
+}
+
+// Kratos's session/manager_http.go IsPrivileged: `authenticated_at + max_age > now`, so at
+// exactly max_age the session is no longer privileged; no authenticated_at is never privileged.
+// (A max age <= 0, always privileged, is handled by the caller.)
+bool is_privileged(const std::optional<Timestamp>& authenticated_at, Timestamp now,
+                   std::int64_t max_age_ns, std::int64_t leeway_ns) {
+  if (!authenticated_at) return false;
+  const std::int64_t age = nanos_between(*authenticated_at, now);
+  return age < allowed_age(max_age_ns, leeway_ns);
 }
 
 }  // namespace
@@ -34,11 +48,11 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   }
   // Rules 1-3: what kind of answer whoami gave.
   if (!whoami.present || whoami.status == 401) {
-    return out.login(Verdict::login, Reason::no_session, {});
+    return out.login(Verdict::login, Reason::no_session, LoginUrlOptions::first_login());
   }
   if (whoami.status == 403) {
     if (is_aal2_required_error(whoami.body)) {
-      return out.login(Verdict::step_up, Reason::server_requires_aal2, {false, true});
+      return out.login(Verdict::step_up, Reason::server_requires_aal2, LoginUrlOptions::step_up());
     }
     return out.without_url(Verdict::error, Reason::unexpected_response);
   }
@@ -47,13 +61,22 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   if (!session) return out.without_url(Verdict::error, Reason::invalid_session);
   out.set_session(*session);
 
-  // Rules 4-5: a session that authenticates nobody.
+  // Rules 4-5: a session that authenticates nobody. Kratos never answers 200 for an inactive
+  // session, so that one is gone: a plain login. An expired or aal0 session came in a 200, so
+  // Kratos held it on its own clock; a plain login would come straight back as
+  // `session_already_available` (selfservice/flow/login/handler.go NewLoginFlow). `refresh=true`
+  // starts a flow either way: a re-authentication while Kratos holds the session, a plain login
+  // (refresh forced off) once it does not.
   const Timestamp now = requirement.now;
-  if (!session->active) return out.login(Verdict::login, Reason::session_inactive, {});
-  if (at_or_before(session->expires_at, now)) {
-    return out.login(Verdict::login, Reason::session_expired, {});
+  if (!session->active) {
+    return out.login(Verdict::login, Reason::session_inactive, LoginUrlOptions::first_login());
   }
-  if (session->aal == Aal::aal0) return out.login(Verdict::login, Reason::no_authentication, {});
+  if (at_or_before(session->expires_at, now)) {
+    return out.login(Verdict::login, Reason::session_expired, LoginUrlOptions::reauthenticate());
+  }
+  if (session->aal == Aal::aal0) {
+    return out.login(Verdict::login, Reason::no_authentication, LoginUrlOptions::reauthenticate());
+  }
 
   // Rules 6-7: the level. Under Strict, a 200 for an aal1 session proves the identity has no
   // second factor, so asking for one would be a dead end: enrol instead.
@@ -61,7 +84,20 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   const bool session_aal2 = session->aal >= Aal::aal2;
   if (requirement.aal == RequiredAal::aal2 && !session_aal2) {
     if (strict) return out.enroll(Reason::second_factor_unavailable);
-    return out.login(Verdict::step_up, Reason::aal2_required, {false, true});
+    return out.login(Verdict::step_up, Reason::aal2_required, LoginUrlOptions::step_up());
+  }
+
+  // Settings: Kratos's privileged-session check (selfservice/flow/settings/hook.go), not rule
+  // 8: age from authenticated_at alone, a first-factor refresh as Kratos's own
+  // `session_refresh_required` redirect asks (selfservice/flow/settings/error.go), and a max age
+  // <= 0 is always privileged (a refresh could never satisfy it).
+  if (requirement.operation == Operation::settings) {
+    if (requirement.max_age_ns && *requirement.max_age_ns > 0 &&
+        !is_privileged(session->authenticated_at, now, *requirement.max_age_ns, config.leeway_ns)) {
+      return out.login(Verdict::refresh, Reason::reauthentication_required,
+                       LoginUrlOptions::reauthenticate(), requirement.max_age_ns);
+    }
+    return out.without_url(Verdict::allow, Reason::satisfied);
   }
 
   // Rules 8-9: freshness at the level the requirement resolved to.
@@ -74,13 +110,19 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
                                           : session->aal2_completed_at ? session->aal2_completed_at
                                                                        : session->authenticated_at;
       if (is_stale(at, now, *requirement.max_age_ns, config.leeway_ns)) {
-        return out.login(Verdict::refresh, Reason::second_factor_stale, {true, true},
-                         requirement.max_age_ns);
+        // Upstream MFA alone: the OIDC/SAML strategy has no second-factor refresh form
+        // (selfservice/strategy/oidc/strategy_login.go), so `aal=aal2` would be a flow with no
+        // method; the provider's login again is the refresh.
+        const LoginUrlOptions options = session->aal2_from_upstream_only
+                                            ? LoginUrlOptions::reauthenticate()
+                                            : LoginUrlOptions::reauthenticate_second_factor();
+        return out.login(Verdict::refresh, Reason::second_factor_stale, options,
+                         requirement.max_age_ns, /*challenge_aal2=*/true);
       }
     } else if (is_stale(session->authenticated_at, now, *requirement.max_age_ns,
                         config.leeway_ns)) {
-      return out.login(Verdict::refresh, Reason::reauthentication_required, {true, false},
-                       requirement.max_age_ns);
+      return out.login(Verdict::refresh, Reason::reauthentication_required,
+                       LoginUrlOptions::reauthenticate(), requirement.max_age_ns);
     }
   }
   return out.without_url(Verdict::allow, Reason::satisfied);

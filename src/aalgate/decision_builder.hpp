@@ -36,12 +36,14 @@ class DecisionBuilder {
     return std::move(decision_);
   }
 
-  /// A login-flow URL. step_up and refresh verdicts carry an RFC 9470 challenge; a refresh's
-  /// `max_age` is `challenge_max_age_ns` (0 when Kratos asked for it without one).
+  /// A login-flow URL. step_up and refresh verdicts carry an RFC 9470 challenge that asks for
+  /// aal2 when the URL does (or `challenge_aal2`); a refresh's `max_age` is
+  /// `challenge_max_age_ns` (0 when Kratos asked for it without one).
   Decision login(Verdict verdict, Reason reason, LoginUrlOptions options,
-                 std::optional<std::int64_t> challenge_max_age_ns = std::nullopt) {
-    return with_url(verdict, reason, build_login_url(config_, requirement_, options), options.aal2,
-                    challenge_max_age_ns);
+                 std::optional<std::int64_t> challenge_max_age_ns = std::nullopt,
+                 bool challenge_aal2 = false) {
+    return with_url(verdict, reason, build_login_url(config_, requirement_, options),
+                    options.aal2 || challenge_aal2, challenge_max_age_ns);
   }
 
   /// A URL Kratos sent, already checked by the caller.

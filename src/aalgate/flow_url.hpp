@@ -10,10 +10,20 @@
 
 namespace aalgate {
 
-/// @brief What a login URL asks Kratos for.
+/// @brief What a login URL asks Kratos for. Build it by name: `LoginUrlOptions::step_up()`.
 struct LoginUrlOptions {
   bool refresh = false;  ///< `refresh=true`: re-authenticate an existing session
   bool aal2 = false;     ///< `aal=aal2`: a second factor
+
+  /// @brief A plain login: no session yet (Kratos answers any other with
+  /// `session_already_available`).
+  static constexpr LoginUrlOptions first_login() { return {}; }
+  /// @brief `aal=aal2`: a second factor on an aal1 session.
+  static constexpr LoginUrlOptions step_up() { return {false, true}; }
+  /// @brief `refresh=true`: the first factor again, for a session Kratos holds.
+  static constexpr LoginUrlOptions reauthenticate() { return {true, false}; }
+  /// @brief `refresh=true&aal=aal2`: the second factor again, on an aal2 session.
+  static constexpr LoginUrlOptions reauthenticate_second_factor() { return {true, true}; }
 };
 
 /// @brief The URL to send the user to and whether a `return_to` was refused.

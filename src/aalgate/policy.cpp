@@ -188,7 +188,7 @@ std::optional<std::vector<std::string>> request_path_segments(std::string_view u
   if (!url.empty() && url.front() == '/') {
     raw_path = url;
   } else {
-    std::optional<HttpUrl> parsed = parse_http_url(url);
+    std::optional<AbsoluteUrl> parsed = parse_http_url(url);
     if (!parsed) return std::nullopt;
     path_storage = std::move(parsed->path);
     raw_path = path_storage;

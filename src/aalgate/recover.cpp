@@ -49,17 +49,44 @@ bool has_dot_segment(std::string_view path) {
 // A URL on baseUrl's origin (same scheme, host and port) under `{baseUrl path}/self-service/`,
 // with no dot segment that would lead a browser out of it.
 bool is_self_service_url(std::string_view url, const Config& config) {
-  const std::optional<HttpUrl> parsed = parse_http_url(url);
+  const std::optional<AbsoluteUrl> parsed = parse_http_url(url);
   if (!parsed || parsed->has_userinfo || has_dot_segment(parsed->path)) return false;
   const std::string prefix = config.base_url + "/self-service/";
   const std::string rebuilt = parsed->scheme + "://" + parsed->host_port + parsed->path;
   return rebuilt.compare(0, prefix.size(), prefix) == 0;
 }
 
+// An origin the configuration names in `redirectOrigins` (an OIDC provider, Hydra, the UI).
+bool on_redirect_origin(std::string_view url, const Config& config) {
+  const std::optional<AbsoluteUrl> parsed = parse_http_url(url);
+  if (!parsed || parsed->has_userinfo) return false;
+  const std::string origin = origin_of(*parsed);
+  for (const std::string& allowed : config.redirect_origins) {
+    if (origin == allowed) return true;
+  }
+  return false;
+}
+
+// What decide asks for when this requirement finds the session too old, for an error that
+// interrupted such a flow: the refresh the requirement needs, else its level.
+LoginUrlOptions options_for(const Requirement& requirement) {
+  const bool aal2 = requirement.aal == RequiredAal::aal2;
+  const bool settings = requirement.operation == Operation::settings;
+  if (requirement.max_age_ns && (!settings || *requirement.max_age_ns > 0)) {
+    return aal2 && !settings ? LoginUrlOptions::reauthenticate_second_factor()
+                             : LoginUrlOptions::reauthenticate();
+  }
+  return aal2 ? LoginUrlOptions::step_up() : LoginUrlOptions::first_login();
+}
+
+Verdict verdict_for(LoginUrlOptions options) {
+  return options.refresh ? Verdict::refresh : options.aal2 ? Verdict::step_up : Verdict::login;
+}
+
 bool on_base_origin(std::string_view url, const Config& config) {
-  const std::optional<HttpUrl> parsed = parse_http_url(url);
-  return parsed && !parsed->has_userinfo && parsed->scheme == config.return_to.base_scheme &&
-         parsed->host_port == config.return_to.base_host_port;
+  const std::optional<AbsoluteUrl> parsed = parse_http_url(url);
+  const std::optional<AbsoluteUrl> base = parse_http_url(config.base_url);
+  return parsed && base && !parsed->has_userinfo && origin_of(*parsed) == origin_of(*base);
 }
 
 std::string sanitize_id(std::string_view id) {
@@ -101,41 +128,66 @@ Decision recover(const Config& config, const WhoamiOutcome& error_outcome,
   if (id == "self_service_flow_return_to_forbidden") next.return_to.reset();
 
   DecisionBuilder out(config, next);
-  const bool wants_aal2 = requirement.aal == RequiredAal::aal2;
   if (id.empty()) {
     // A bare 401 (whoami's has no id) is "no session"; anything else without an id is unknown.
-    if (status == 401) return out.login(Verdict::login, Reason::no_session, {});
+    if (status == 401) {
+      return out.login(Verdict::login, Reason::no_session, LoginUrlOptions::first_login());
+    }
     return out.without_url(Verdict::error, Reason::unexpected_response);
   }
   if (id == "session_aal2_required") {
-    return out.login(Verdict::step_up, Reason::session_aal2_required, {false, true});
+    return out.login(Verdict::step_up, Reason::session_aal2_required, LoginUrlOptions::step_up());
   }
   if (id == "session_refresh_required") {
-    return out.login(Verdict::refresh, Reason::session_refresh_required, {true, false});
+    return out.login(Verdict::refresh, Reason::session_refresh_required,
+                     LoginUrlOptions::reauthenticate());
   }
   if (id == "session_already_available") {
-    return out.login(Verdict::refresh, Reason::session_already_available, {true, true});
-  }
-  if (id == "session_aal1_required")
-    return out.login(Verdict::login, Reason::session_aal1_required, {});
-  if (id == "session_inactive") return out.login(Verdict::login, Reason::session_inactive, {});
-  if (id == "browser_location_change_required") {
-    if (!redirect || !is_self_service_url(*redirect, config)) {
-      return out.without_url(Verdict::error, Reason::redirect_not_allowed);
+    // The requested level is met (selfservice/flow/login/handler.go NewLoginFlow): an aal1
+    // requirement goes on, or refreshes for a max age (the session's age is unknown here); an
+    // aal2 one re-authenticates the second factor (a step-up on an aal2 session).
+    const LoginUrlOptions options = options_for(requirement);
+    if (requirement.aal == RequiredAal::aal2) {
+      return out.login(Verdict::refresh, Reason::session_already_available,
+                       LoginUrlOptions::reauthenticate_second_factor());
     }
-    const bool refresh = find_query_param(*redirect, "refresh") == "true";
-    const bool aal2 = find_query_param(*redirect, "aal") == "aal2";
-    const Verdict verdict = refresh ? Verdict::refresh : aal2 ? Verdict::step_up : Verdict::login;
-    return out.redirect(verdict, Reason::browser_location_change_required, *redirect, aal2);
+    if (options.refresh) {
+      return out.login(Verdict::refresh, Reason::session_already_available, options);
+    }
+    return out.without_url(Verdict::allow, Reason::session_already_available);
   }
+  if (id == "session_aal1_required") {
+    return out.login(Verdict::login, Reason::session_aal1_required, LoginUrlOptions::first_login());
+  }
+  if (id == "session_inactive") {
+    return out.login(Verdict::login, Reason::session_inactive, LoginUrlOptions::first_login());
+  }
+  if (id == "browser_location_change_required") {
+    if (redirect && is_self_service_url(*redirect, config)) {
+      const bool refresh = find_query_param(*redirect, "refresh") == "true";
+      const bool aal2 = find_query_param(*redirect, "aal") == "aal2";
+      const Verdict verdict = refresh ? Verdict::refresh : aal2 ? Verdict::step_up : Verdict::login;
+      return out.redirect(verdict, Reason::browser_location_change_required, *redirect, aal2);
+    }
+    // Elsewhere only when the configuration names that origin (OIDC provider, Hydra, UI).
+    if (redirect && on_redirect_origin(*redirect, config)) {
+      return out.redirect(Verdict::login, Reason::browser_location_change_required, *redirect,
+                          false);
+    }
+    return out.without_url(Verdict::error, Reason::redirect_not_allowed);
+  }
+  // A flow error keeps what the interrupted flow was for: the refresh or level the requirement
+  // needs, with a fresh flow.
   if (id == "self_service_flow_return_to_forbidden") {
     out.add_warning(Warning::return_to_dropped);
-    return out.login(wants_aal2 ? Verdict::step_up : Verdict::login,
-                     Reason::self_service_flow_return_to_forbidden, {false, wants_aal2});
+    const LoginUrlOptions options = options_for(requirement);
+    return out.login(verdict_for(options), Reason::self_service_flow_return_to_forbidden, options,
+                     std::nullopt, requirement.aal == RequiredAal::aal2);
   }
   if (id == "self_service_flow_expired") {
-    return out.login(wants_aal2 ? Verdict::step_up : Verdict::login,
-                     Reason::self_service_flow_expired, {false, wants_aal2});
+    const LoginUrlOptions options = options_for(requirement);
+    return out.login(verdict_for(options), Reason::self_service_flow_expired, options, std::nullopt,
+                     requirement.aal == RequiredAal::aal2);
   }
   out.set_kratos_id(sanitize_id(id));
   return out.without_url(Verdict::error, Reason::kratos_error);

@@ -18,22 +18,6 @@ std::optional<Aal> parse_aal_name(std::string_view name) {
   return std::nullopt;
 }
 
-// The level a method without a recorded `aal` stands for (Kratos's migration table, widened to
-// the methods Kratos has added since; an unknown name stands for nothing).
-std::optional<Aal> level_of_method_name(std::string_view method) {
-  static constexpr std::string_view kFirstFactors[] = {
-      "password",      "oidc",          "saml", "passkey",
-      "link_recovery", "code_recovery", "code", "v0.6_legacy_session"};
-  static constexpr std::string_view kSecondFactors[] = {"totp", "lookup_secret", "webauthn"};
-  for (const std::string_view name : kFirstFactors) {
-    if (method == name) return Aal::aal1;
-  }
-  for (const std::string_view name : kSecondFactors) {
-    if (method == name) return Aal::aal2;
-  }
-  return std::nullopt;
-}
-
 // An optional timestamp field: absent/null → none; present → must parse, else invalid.
 bool read_timestamp(const Json& object, std::string_view key, std::optional<Timestamp>& out) {
   const Json* value = json_fields::find(object, key);
@@ -53,24 +37,21 @@ bool read_optional_string(const Json& object, std::string_view key, std::string&
 
 struct Method {
   std::string name;
-  std::optional<Aal> level;  ///< recorded, or from the name; none for an unknown method
+  std::optional<Aal> level;  ///< as recorded in `aal`; none when empty, absent or unknown
   std::optional<Timestamp> completed_at;
-  bool recorded_aal2 = false;  ///< the entry itself says aal2 (or aal3)
+  [[nodiscard]] bool is_upstream() const { return name == "oidc" || name == "saml"; }
 };
 
-// Kratos's Session.SetAuthenticatorAssuranceLevel.
+// Kratos's session/session.go Session.SetAuthenticatorAssuranceLevel: a method counts only by
+// its recorded `aal` (aal1 or aal2; no fallback from its name, nothing for aal3 or unknown
+// values); an oidc/saml entry at aal2 counts as both levels (upstream MFA).
 Aal derive_aal(const std::vector<Method>& methods) {
   if (methods.empty()) return Aal::aal0;
-  // Upstream MFA: a lone oidc/saml login that the identity provider vouched for at aal2.
-  if (methods.size() == 1 && methods[0].recorded_aal2 &&
-      (methods[0].name == "oidc" || methods[0].name == "saml")) {
-    return Aal::aal2;
-  }
   bool first = false;
   bool second = false;
   for (const Method& m : methods) {
-    first = first || m.level == Aal::aal1;
-    second = second || (m.level && *m.level >= Aal::aal2);
+    first = first || m.level == Aal::aal1 || (m.level == Aal::aal2 && m.is_upstream());
+    second = second || m.level == Aal::aal2;
   }
   return first && second ? Aal::aal2 : Aal::aal1;
 }
@@ -119,23 +100,22 @@ std::optional<Session> parse_session(std::string_view json_text) {
           !read_timestamp(entry, "completed_at", method.completed_at)) {
         return std::nullopt;
       }
-      if (recorded.empty()) {
-        method.level = level_of_method_name(method.name);
-      } else {
-        method.level = parse_aal_name(recorded);
-        if (!method.level) return std::nullopt;
-        method.recorded_aal2 = *method.level >= Aal::aal2;
-      }
+      method.level = parse_aal_name(recorded);
       if (method.completed_at && is_go_zero_time(*method.completed_at)) method.completed_at.reset();
       methods.push_back(std::move(method));
     }
   }
+  bool local_second_factor = false;
+  bool upstream_second_factor = false;
   for (const Method& m : methods) {
-    if (m.level && *m.level >= Aal::aal2 && m.completed_at &&
+    if (!m.level || *m.level < Aal::aal2) continue;
+    (m.is_upstream() ? upstream_second_factor : local_second_factor) = true;
+    if (m.completed_at &&
         (!session.aal2_completed_at || at_or_before(*session.aal2_completed_at, *m.completed_at))) {
       session.aal2_completed_at = m.completed_at;
     }
   }
+  session.aal2_from_upstream_only = upstream_second_factor && !local_second_factor;
 
   std::string level;
   if (!read_optional_string(json, "authenticator_assurance_level", level)) return std::nullopt;

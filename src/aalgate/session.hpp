@@ -20,6 +20,10 @@ struct Session {
   Aal aal = Aal::aal0;  ///< as sent, or derived from the methods when absent or ""
   /// Newest valid `completed_at` among methods at aal2 or higher (zero times count as none).
   std::optional<Timestamp> aal2_completed_at;
+  /// Every method entry at aal2 or higher is an `oidc`/`saml` login whose provider did the
+  /// second factor (upstream MFA), and there is at least one: no local second factor, so a
+  /// refresh can only be a first-factor one (Kratos's OIDC strategy has no second-factor form).
+  bool aal2_from_upstream_only = false;
 };
 
 /// @brief Parses the JSON text of a whoami 200 body; nullopt when it is not a valid Session

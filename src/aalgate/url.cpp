@@ -31,6 +31,15 @@ bool is_valid_ipv6_literal(std::string_view inside) {
   return true;
 }
 
+// RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+bool is_scheme(std::string_view scheme) {
+  if (scheme.empty() || !is_alpha(scheme.front())) return false;
+  for (const char c : scheme) {
+    if (!(is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.')) return false;
+  }
+  return true;
+}
+
 bool is_valid_port(std::string_view port) {
   if (port.empty() || port.size() > 5) return false;
   unsigned value = 0;
@@ -87,14 +96,19 @@ bool has_control_characters(std::string_view text) {
   return false;
 }
 
-std::optional<HttpUrl> parse_http_url(std::string_view text) {
+std::optional<AbsoluteUrl> parse_http_url(std::string_view text) {
+  std::optional<AbsoluteUrl> url = parse_absolute_url(text);
+  if (url && url->scheme != "http" && url->scheme != "https") return std::nullopt;
+  return url;
+}
+
+std::optional<AbsoluteUrl> parse_absolute_url(std::string_view text) {
   if (!is_valid_utf8(text) || has_control_characters(text)) return std::nullopt;
   if (text.find('\\') != std::string_view::npos) return std::nullopt;
   const std::size_t colon = text.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  HttpUrl url;
+  if (colon == std::string_view::npos || !is_scheme(text.substr(0, colon))) return std::nullopt;
+  AbsoluteUrl url;
   for (const char c : text.substr(0, colon)) url.scheme.push_back(to_lower(c));
-  if (url.scheme != "http" && url.scheme != "https") return std::nullopt;
   std::string_view rest = text.substr(colon + 1);
   if (rest.substr(0, 2) != "//") return std::nullopt;
   rest.remove_prefix(2);
@@ -144,6 +158,37 @@ std::optional<HttpUrl> parse_http_url(std::string_view text) {
     url.has_query = tail[path_end] == '?';
   }
   return url;
+}
+
+std::string origin_of(const AbsoluteUrl& url) {
+  std::string host_port = url.host_port;
+  const std::string_view default_port = url.scheme == "https"  ? ":443"
+                                        : url.scheme == "http" ? ":80"
+                                                               : "";
+  if (!default_port.empty() && host_port.size() > default_port.size() &&
+      host_port.compare(host_port.size() - default_port.size(), default_port.size(),
+                        default_port) == 0) {
+    host_port.erase(host_port.size() - default_port.size());
+  }
+  return url.scheme + "://" + host_port;
+}
+
+std::optional<std::string> decode_path(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != '%') {
+      out.push_back(path[i]);
+      continue;
+    }
+    const bool complete = i + 2 < path.size();
+    const int high = complete ? hex_value(path[i + 1]) : -1;
+    const int low = complete ? hex_value(path[i + 2]) : -1;
+    if (high < 0 || low < 0) return std::nullopt;
+    out.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  return out;
 }
 
 std::optional<std::string> find_query_param(std::string_view url, std::string_view name) {

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "aalgate/public_suffix.hpp"
 #include "aalgate/return_to.hpp"
 
 namespace {
@@ -41,14 +46,36 @@ TEST(Url, validates_utf8_strictly) {
   EXPECT_FALSE(aalgate::is_valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
 }
 
-TEST(ReturnTo, wildcard_entries_need_two_labels) {
-  EXPECT_TRUE(aalgate::compile_allowed_return_url("https://*.example.com/", 0));
-  for (const char* bad :
-       {"https://*", "https://*.com", "https://*foo.com", "https://a.*.com", "not a url"}) {
-    const auto compiled = aalgate::compile_allowed_return_url(bad, 3);
+TEST(ReturnTo, wildcard_entries_ask_for_the_public_suffix_list_only_when_one_decides) {
+  const auto asked = aalgate::compile_allowed_return_url("https://*.example.com/", 0, nullptr);
+  ASSERT_FALSE(asked);
+  EXPECT_EQ(asked.error().code, aalgate::kPublicSuffixListRequired);
+  // Nothing follows the star, or not a URL at all: refused without the list.
+  for (const char* bad : {"https://*", "https://www.ory.*", "not a url"}) {
+    const auto compiled = aalgate::compile_allowed_return_url(bad, 3, nullptr);
     ASSERT_FALSE(compiled) << bad;
     EXPECT_EQ(compiled.error().code, "config.allowedReturnUrls[3]");
   }
+  EXPECT_TRUE(aalgate::compile_allowed_return_url("https://app.example.com/", 0, nullptr));
+}
+
+TEST(ReturnTo, wildcard_on_a_public_suffix_is_refused_naming_the_suffix) {
+  std::ifstream in(AALGATE_PUBLIC_SUFFIX_FILE, std::ios::binary);
+  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto list = aalgate::PublicSuffixList::parse(data);
+  ASSERT_TRUE(list) << list.error().message;
+  EXPECT_TRUE(aalgate::compile_allowed_return_url("https://*.example.com/", 0, &list.value()));
+  for (const char* bad : {"https://*.com", "https://*foo.com", "https://*.vercel.app",
+                          "https://a.*.example.com", "https://*.*.example.com"}) {
+    const auto compiled = aalgate::compile_allowed_return_url(bad, 3, &list.value());
+    ASSERT_FALSE(compiled) << bad;
+    EXPECT_EQ(compiled.error().code, "config.allowedReturnUrls[3]");
+  }
+  const auto vercel =
+      aalgate::compile_allowed_return_url("https://*.vercel.app/", 1, &list.value());
+  ASSERT_FALSE(vercel);
+  EXPECT_NE(vercel.error().message.find("\"vercel.app\" is a public suffix"), std::string::npos)
+      << vercel.error().message;
 }
 
 }  // namespace

@@ -126,7 +126,8 @@ describe('createGate', () => {
     ['a Symbol leeway', { baseUrl: BASE, leeway: Symbol('5s') }, 'config.leeway'],
     ['a function leeway', { baseUrl: BASE, leeway: () => 5 }, 'config.leeway'],
     ['an invalid Date as leeway', { baseUrl: BASE, leeway: new Date(NaN) }, 'config.leeway'],
-    ['a bad allowedReturnUrls entry', { baseUrl: BASE, allowedReturnUrls: [`${BASE}/`, 'ftp://x'] }, 'config.allowedReturnUrls[1]'],
+    ['a bad allowedReturnUrls entry', { baseUrl: BASE, allowedReturnUrls: [`${BASE}/`, 'not a url'] }, 'config.allowedReturnUrls[1]'],
+    ['a public-suffix wildcard', { baseUrl: BASE, allowedReturnUrls: [`${BASE}/`, 'https://*.vercel.app/'] }, 'config.allowedReturnUrls[1]'],
     ['a function in allowedReturnUrls', { baseUrl: BASE, allowedReturnUrls: [() => BASE] }, 'config.allowedReturnUrls[0]'],
     [
       'a wrong whoami required_aal (nested)',

@@ -47,6 +47,16 @@ test('case names are unique across all files', () => {
   }
 });
 
+test('every case of a kratos_*.json file cites the Kratos file it follows', () => {
+  const kratosFiles = files.filter(({ file }) => file.startsWith('kratos_'));
+  assert.ok(kratosFiles.length >= 8, `only ${kratosFiles.length} kratos_*.json files`);
+  for (const { file, data } of kratosFiles) {
+    for (const vector of data.cases) {
+      assert.match(vector.kratos ?? '', /[a-z_/]+\.(go|json)\b/, `${file}: ${vector.name} cites no Kratos file`);
+    }
+  }
+});
+
 test('the SessionFromJSON comparison is skipped only for sessions the SDK changes', () => {
   const session = (fields) => ({ active: true, expires_at: '2026-08-02T10:00:00Z', ...fields });
   assert.equal(sdkChangesSession(session({ authenticated_at: '2026-08-01T10:00:00.123+02:00' })), null);

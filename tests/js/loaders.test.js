@@ -16,7 +16,7 @@ const freshLoader = (name) => import(new URL(`../../js/loader/${name}.js?instanc
 function assertWorkingCore(core) {
   const gate = new core.Gate();
   try {
-    assert.equal(gate.configure(JSON.stringify({ baseUrl: 'https://auth.example.com' })).ok, true);
+    assert.equal(gate.configure(JSON.stringify({ baseUrl: 'https://auth.example.com' }), '').ok, true);
     const answer = gate.decide(false, 0, '', '{}');
     assert.deepEqual([answer.ok, answer.verdict, answer.url], [true, 'login', 'https://auth.example.com/self-service/login/browser']);
   } finally {

@@ -25,6 +25,7 @@ for arg in "$@"; do
 done
 
 CORE_NAMES=(aalgate-core.mjs aalgate-core.wasm)
+CORE_FILES=("${CORE_NAMES[@]}" aalgate-public-suffix.js)
 CORE_DIR="$AALGATE_ROOT/js/core"
 WASM_BUILD="$AALGATE_ROOT/build/wasm"
 
@@ -40,7 +41,7 @@ done_step() { note "$step done in $(since "$step_started") s"; }
 
 core_present() {
   local name
-  for name in "${CORE_NAMES[@]}"; do [[ -f "$CORE_DIR/$name" ]] || return 1; done
+  for name in "${CORE_FILES[@]}"; do [[ -f "$CORE_DIR/$name" ]] || return 1; done
 }
 
 # "<raw> B (<KiB> KiB) raw, <gz> B (<KiB> KiB) gzip -9"
@@ -81,9 +82,19 @@ build_wasm() {
   done
   mkdir -p "$CORE_DIR"
   for name in "${CORE_NAMES[@]}"; do cp -f "$WASM_BUILD/$name" "$CORE_DIR/$name"; done
+  # The Public Suffix List table as an ES module: js/index.js imports it only for a
+  # configuration with a wildcard in allowedReturnUrls, so the default core stays small.
+  node -e '
+    const fs = require("node:fs");
+    const [from, to] = process.argv.slice(1);
+    fs.writeFileSync(to, "// Generated from the Public Suffix List by tests/tools/public-suffix.mjs; do not edit.\n" +
+      "export default " + JSON.stringify(fs.readFileSync(from, "utf8")) + ";\n");' \
+    "$WASM_BUILD/aalgate-public-suffix.dat" "$CORE_DIR/aalgate-public-suffix.js"
   done_step
   printf 'wasm  js/core/aalgate-core.wasm: %s\n' "$(size_line "$CORE_DIR/aalgate-core.wasm")"
   printf 'glue  js/core/aalgate-core.mjs:  %s\n' "$(size_line "$CORE_DIR/aalgate-core.mjs")"
+  printf 'psl   js/core/aalgate-public-suffix.js: %s (loaded only for wildcard allowedReturnUrls)\n' \
+    "$(size_line "$CORE_DIR/aalgate-public-suffix.js")"
 }
 
 cd "$AALGATE_ROOT"

@@ -2,10 +2,14 @@
 // Writes the Public Suffix List data file the core loads (aalgate::PublicSuffixList::parse,
 // src/aalgate/public_suffix.hpp) from publicsuffix.org's public_suffix_list.dat.
 //
-//   node tests/tools/public-suffix.mjs <output.dat> [<public_suffix_list.dat>]
+//   node tests/tools/public-suffix.mjs <output.dat> [<public_suffix_list.dat>] [--also <rules.js>]
 //
 // The source defaults to Debian's /usr/share/publicsuffix/public_suffix_list.dat (package
-// `publicsuffix`). Both the ICANN and the PRIVATE section are kept, as in the table of Go's
+// `publicsuffix`, a snapshot of early 2023). `--also` adds the rules of a newer snapshot, the npm
+// package psl's data/rules.js (an ES module whose default export is the array of rules, 2024):
+// the table is the union of both, so a suffix registered after Debian's snapshot
+// (ngrok-free.app) is refused too, and one removed since stays refused (refusing more is the
+// safe side; Kratos's own table is whatever x/net version it was built with). Both the ICANN and the PRIVATE section are kept, as in the table of Go's
 // golang.org/x/net/publicsuffix that Kratos uses (vercel.app and github.io are private rules).
 // Rules are converted to ASCII (punycode) with url.domainToASCII, as Go's table generator does
 // with idna.ToASCII; a rule written with non-ASCII characters is kept in its Unicode form too, so
@@ -70,13 +74,17 @@ function toAscii(rule, where) {
 
 const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-function main(argv) {
-  const usage = `usage: node ${TOOL} <output.dat> [<public_suffix_list.dat>]\n`;
+function main(args) {
+  let argv = args;
+  const usage = `usage: node ${TOOL} <output.dat> [<public_suffix_list.dat>] [--also <rules.js>]\n`;
   if (argv[0] === '-h' || argv[0] === '--help') {
     process.stdout.write(usage);
     process.exit(0);
   }
-  if (argv.length < 1 || argv.length > 2) {
+  const alsoAt = argv.indexOf('--also');
+  const also = alsoAt >= 0 ? argv[alsoAt + 1] : undefined;
+  if (alsoAt >= 0) argv = [...argv.slice(0, alsoAt), ...argv.slice(alsoAt + 2)];
+  if (argv.length < 1 || argv.length > 2 || (alsoAt >= 0 && !also)) {
     process.stderr.write(usage);
     process.exit(2);
   }
@@ -111,6 +119,28 @@ function main(argv) {
     if (ascii !== line) rules.add(line);
   });
   if (!seen.icann || !seen.private) die(`${source}: no ICANN or no PRIVATE section: not the PSL?`);
+  if (also) {
+    let extra;
+    try {
+      const bytesAlso = readFileSync(also);
+      const body = bytesAlso.toString('utf8').replace(/^\s*export\s+default\s*/, '').replace(/;\s*$/, '');
+      extra = JSON.parse(body);
+      header.push(`also-sha256=${createHash('sha256').update(bytesAlso).digest('hex')}`);
+    } catch (error) {
+      die(`cannot read the rules of ${also} (${error.code ?? error.message}): expected "export default [\"ac\", ...]"`);
+    }
+    if (!Array.isArray(extra) || extra.length < 1000) die(`${also}: not a list of Public Suffix rules`);
+    extra.forEach((rule, index) => {
+      const where = `${basename(also)}[${index}]`;
+      if (typeof rule !== 'string' || /\s/.test(rule) || rule === '') die(`${where}: not a rule: ${JSON.stringify(rule)}`);
+      const lower = rule.toLowerCase();
+      checkRule(lower, where);
+      const ascii = toAscii(lower, where);
+      checkRule(ascii, where);
+      rules.add(ascii);
+      if (ascii !== lower) rules.add(lower);
+    });
+  }
 
   // Group by last label.
   const groups = new Map();

@@ -12,9 +12,11 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 
 # emscripten brings binaryen, clang-14, lld-14, llvm-14 and node-acorn; chromium is Debian's
 # browser for tests/e2e (driven by playwright-core, never a downloaded browser). Recommended
-# packages are installed too: chromium is only known to work here with them.
-PACKAGES=(emscripten nlohmann-json3-dev cmake g++ libgtest-dev libbenchmark-dev chromium
-  clang-format clang-tidy)
+# packages are installed too: chromium is only known to work here with them. clang and
+# libclang-rt-14-dev build the sanitizer suite and the libFuzzer targets; publicsuffix is the
+# Public Suffix List the build turns into the core's table (allowedReturnUrls wildcards).
+PACKAGES=(emscripten nlohmann-json3-dev cmake g++ clang libclang-rt-14-dev libgtest-dev
+  libbenchmark-dev chromium clang-format clang-tidy publicsuffix)
 
 fake_missing="${AALGATE_FAKE_MISSING:-}"
 fake_missing=" ${fake_missing//,/ } "
