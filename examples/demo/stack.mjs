@@ -21,7 +21,7 @@
 //   /public/     no session needed (whoami is not even called)
 //   /dashboard   default rule: aal1
 //   /billing/    aal2, second factor within 5 minutes
-//   /account/    Kratos's settings-flow needs
+//   /account/    Kratos's settings-flow needs; links to Kratos's settings flow (return_to here)
 //   /spa/        examples/spa's page (default rule: aal1), with its assets at the root paths its
 //                index.html names (/config.js, /app.js, /node_modules/aalgate/js/…)
 //   POST /billing/api/billing/pay   the SPA's payment API: 200 with a receipt (the worker answers
@@ -43,6 +43,8 @@ import { ROOT, WORKER_DIR, bundleWorker } from './bundle.mjs';
 
 const SPA_DIR = join(ROOT, 'examples/spa');
 const LAX = { session: { whoami: { required_aal: 'aal1' } } };
+// The emulator options the stack sets itself (the worker's [vars] and the app's URL follow them).
+const STACK_KRATOS_OPTIONS = ['host', 'port', 'requiredAal', 'allowedReturnUrls', 'corsOrigins'];
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -120,8 +122,15 @@ const PAGES = {
 };
 const ALIASES = { '/index.html': '/', '/public': '/public/', '/billing': '/billing/', '/account': '/account/', '/dashboard/': '/dashboard' };
 
-function pageHtml(path, kratosUrl) {
+function pageHtml(path, kratosUrl, appUrl) {
   const page = PAGES[path];
+  // The account page leads to Kratos's settings flow, which sends the browser back here when done.
+  const settings =
+    path === '/account/'
+      ? `<p><a id="settings" href="${escapeHtml(
+          `${kratosUrl}/self-service/settings/browser?return_to=${encodeURIComponent(`${appUrl}/account/`)}`,
+        )}">Security settings at Kratos (second factor, password)</a></p>`
+      : '';
   const links = [
     ['/public/', 'Public page (no session)'],
     ['/dashboard', 'Dashboard (sign-in)'],
@@ -139,6 +148,7 @@ function pageHtml(path, kratosUrl) {
 <p class="info">aalgate demo: the origin behind the example worker</p>
 <h1 id="title">${escapeHtml(page.title)}</h1>
 <p id="needs">This page needs ${page.needs}. You are reading it, so the worker let the request through.</p>
+${settings}
 <ul id="links">${links.map(([href, text]) => `<li><a href="${href}">${escapeHtml(text)}</a></li>`).join('')}</ul>
 <p class="info">Kratos (emulator): <a href="${escapeHtml(kratosUrl)}/">${escapeHtml(kratosUrl)}</a>,
 where you can sign in, step up, or enable the second factor in its settings.</p>
@@ -157,9 +167,10 @@ function readBody(request) {
 
 /**
  * The origin behind the worker. Keeps every request it got in `requests` ({ method, path }).
- * @param {{ host: string, port: number, kratosUrl: () => string, log: (line: string) => void }} options
+ * @param {{ host: string, port: number, kratosUrl: () => string, appUrl: () => string,
+ *   log: (line: string) => void }} options
  */
-async function startOrigin({ host, port, kratosUrl, log }) {
+async function startOrigin({ host, port, kratosUrl, appUrl, log }) {
   const requests = [];
   let receipts = 1000;
   const server = createServer(async (req, res) => {
@@ -183,7 +194,7 @@ async function startOrigin({ host, port, kratosUrl, log }) {
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
       const pagePath = ALIASES[path] ?? path;
-      if (Object.hasOwn(PAGES, pagePath)) return send(200, TYPES['.html'], pageHtml(pagePath, kratosUrl()));
+      if (Object.hasOwn(PAGES, pagePath)) return send(200, TYPES['.html'], pageHtml(pagePath, kratosUrl(), appUrl()));
       if (path === '/config.js') {
         // The SPA's settings: Kratos's URL, the API under /billing/** (so the worker guards it
         // with the billing rule), and the mirror of the emulator's Lax whoami.
@@ -221,6 +232,9 @@ async function startOrigin({ host, port, kratosUrl, log }) {
  * @param {boolean} [options.quiet] no request log lines from the origin (default false)
  * @param {(line: string) => void} [options.log] where log lines go (default console.log)
  * @param {Record<string, string>} [options.vars] more worker [vars], e.g. { WHOAMI_TIMEOUT_MS: '500' }
+ * @param {object} [options.kratos] more Kratos emulator options, e.g. { privilegedSessionMaxAge: '0s' }
+ *   (not those the stack sets: host, port, requiredAal, allowedReturnUrls, corsOrigins). A
+ *   setting the worker mirrors needs its [var] too, e.g. KRATOS_PRIVILEGED_SESSION_MAX_AGE.
  * @param {string} [options.workerDir] the worker's folder (wrangler.toml + its main; default
  *   examples/worker)
  * @returns {Promise<{ appUrl: string, kratosUrl: string, originUrl: string, kratos: object,
@@ -234,8 +248,12 @@ export async function startDemoStack({
   quiet = false,
   log = console.log,
   vars = {},
+  kratos: kratosOptions = {},
   workerDir = WORKER_DIR,
 } = {}) {
+  for (const name of STACK_KRATOS_OPTIONS) {
+    if (Object.hasOwn(kratosOptions, name)) throw new TypeError(`startDemoStack: kratos.${name} is set by the stack`);
+  }
   const cleanups = [];
   const close = async () => {
     while (cleanups.length > 0) {
@@ -257,12 +275,20 @@ export async function startDemoStack({
     // The emulator must know the app's URL (allowed return_to, CORS), and the worker the
     // emulator's: the app's port is chosen first, then the emulator starts, then the worker.
     let kratosUrl = '';
-    const origin = await startOrigin({ host, port: originPort, kratosUrl: () => kratosUrl, log: quiet ? () => {} : log });
+    let appUrl = '';
+    const origin = await startOrigin({
+      host,
+      port: originPort,
+      kratosUrl: () => kratosUrl,
+      appUrl: () => appUrl,
+      log: quiet ? () => {} : log,
+    });
     cleanups.push(() => origin.close());
     const appPort = workerPort || (await freePort(host));
-    const appUrl = `http://${hostForUrl(host)}:${appPort}`;
+    appUrl = `http://${hostForUrl(host)}:${appPort}`;
 
     const kratos = await startKratosEmulator({
+      ...kratosOptions,
       host,
       port: kratosPort,
       requiredAal: 'aal1',

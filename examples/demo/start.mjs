@@ -56,6 +56,18 @@ for (const signal of SIGNALS) {
   }
 }
 
+// One demo user: how to sign in as them, and their second factor. The OIDC-only user has no
+// password (its session comes from the emulator's session endpoint, see "What to try").
+function userLine(u) {
+  const signIn = u.password === null ? (u.oidc ? 'OIDC only, no password' : 'no password') : `password ${JSON.stringify(u.password)}`;
+  const second = u.totpCode
+    ? `second factor: TOTP code ${u.totpCode}`
+    : u.oidc
+      ? 'second factor at its provider (upstream MFA)'
+      : 'no second factor';
+  return `  ${u.email.padEnd(17)} ${signIn.padEnd(41)} ${second}`;
+}
+
 const { appUrl, kratosUrl, originUrl } = stack;
 const users = stack.kratos.users;
 const line = '─'.repeat(78);
@@ -70,19 +82,14 @@ aalgate demo: step-up authentication in front of an app, on Ory Kratos (emulated
   origin (behind the worker)             ${originUrl}
 
 Demo users (Kratos emulator):
-${users
-  .map(
-    (u) =>
-      `  ${u.email.padEnd(17)} password ${JSON.stringify(u.password).padEnd(32)} ${
-        u.totpCode ? `second factor: TOTP code ${u.totpCode}` : 'no second factor'
-      }`,
-  )
-  .join('\n')}
+${users.map(userLine).join('\n')}
 
 What to try:
   ${appUrl}/public/     public: no session needed, the worker does not call Kratos
   ${appUrl}/dashboard   needs a sign-in: the worker sends you to Kratos's login and back
   ${appUrl}/billing/    needs a second factor within 5 minutes: ?aal=aal2 step-up (as ada)
+  ${appUrl}/account/    Kratos's settings needs: signed in within the last hour (privileged_session_max_age),
+                        else ?refresh=true; its page links to Kratos's settings (enable the second factor)
   ${appUrl}/spa/        the SPA (aalgate/browser): Pay gets a 401 challenge and steps up
 
   The payment API, signed out: 401 JSON {verdict: "login", url, reason}
@@ -91,6 +98,12 @@ What to try:
     COOKIE=$(curl -s -X POST ${kratosUrl}/__emulator/session -H 'Content-Type: application/json' \\
       -d '{"email":"ada@example.com","methods":["password"]}' | sed -E 's/.*"cookie":"([^"]*)".*/\\1/')
     curl -i -X POST -H 'Accept: application/json' -H "Cookie: $COOKIE" ${appUrl}/billing/api/billing/pay
+
+  oidc@example.com has no password: the emulator makes its session (upstream MFA, aal2); put the
+  answer's cookie in the browser (devtools, for 127.0.0.1) or send it with curl -H "Cookie: …"
+    curl -s -X POST ${kratosUrl}/__emulator/session -H 'Content-Type: application/json' \\
+      -d '{"email":"oidc@example.com","methods":[{"method":"oidc","aal":"aal2"}]}'
+    then, past /billing's 5 minutes, it refreshes with ?refresh=true through "Continue with the provider"
 
   Move Kratos's clock 6 minutes on (past /billing's 5 minutes: ?refresh=true&aal=aal2):
     curl -X POST ${kratosUrl}/__emulator/clock -H 'Content-Type: application/json' -d '{"advanceMs":360000}'

@@ -1,11 +1,14 @@
 // A plain single-page app using aalgate/browser: no framework, no bundler (see index.html's
 // import map). Every "may I?" goes to the gate; the page only renders what the gate decided.
+import { createGate } from 'aalgate';
 import { createBrowserGate } from 'aalgate/browser';
 
 const config = window.AALGATE_CONFIG;
 const $ = (id) => document.getElementById(id);
 
 const gate = await createBrowserGate({ baseUrl: config.kratosUrl, kratos: config.kratos });
+// For Kratos's own error answers: `recover` is on the plain gate (aalgate/browser's has none).
+const kratosErrors = await createGate({ baseUrl: config.kratosUrl, kratos: config.kratos });
 
 // Who is here? `redirect: false`: only look, never leave the page on load.
 async function showSession() {
@@ -71,6 +74,36 @@ $('payout').addEventListener('click', async () => {
   box.append(paragraph(why), link(d.url, 'Continue'));
 });
 
+// "Sign in" and "Confirm with your second factor": start a Kratos login flow as an SPA does
+// (JSON, with the cookies). Kratos answers 400 session_already_available when the session already
+// has the level asked for; gate.recover says what that means for this page: for aal1, nothing to
+// do (allow: the user is signed in); for aal2, a fresh second factor (?refresh=true&aal=aal2).
+// A 200 is a new flow (the level is not reached yet): Kratos's own pages take it from there.
+async function startLogin(aal, status) {
+  setStatus(status, 'Asking Kratos…');
+  const query = aal === 'aal2' ? '?aal=aal2' : '';
+  let res;
+  try {
+    res = await fetch(`${config.kratosUrl}/self-service/login/browser${query}`, {
+      credentials: 'include',
+      headers: { Accept: 'application/json' },
+    });
+  } catch (error) {
+    return setStatus(status, `Kratos is unreachable: ${error.message}`, 'error');
+  }
+  let d;
+  if (res.ok) {
+    d = await gate.require({ aal }); // not allowed: the browser goes to Kratos's login
+  } else {
+    d = kratosErrors.recover({ status: res.status, body: await res.text() }, { aal, returnTo: location.href });
+    if (d.url !== null) return location.assign(d.url); // login, step_up, refresh
+  }
+  if (d.verdict === 'allow') return setStatus(status, 'You are already signed in.', 'ok');
+  if (d.verdict === 'error') return setStatus(status, `Cannot start the sign-in (${d.reason}).`, 'error');
+}
+$('sign-in').addEventListener('click', () => startLogin('aal1', $('sign-in-status')));
+$('confirm').addEventListener('click', () => startLogin('aal2', $('sign-in-status')));
+
 function setStatus(element, text, kind = '') {
   element.className = kind;
   element.textContent = text;
@@ -92,6 +125,6 @@ function paragraph(text) {
   return p;
 }
 
-for (const id of ['show-orders', 'pay', 'payout']) $(id).disabled = false;
+for (const id of ['sign-in', 'confirm', 'show-orders', 'pay', 'payout']) $(id).disabled = false;
 await showSession();
 document.body.dataset.ready = 'true';

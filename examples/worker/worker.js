@@ -15,6 +15,23 @@ const policy = {
 // Optional [vars] are strings; "" or absent means the library's default.
 const number = (text) => (text ? Number(text) : undefined);
 
+// The mirror of the Kratos settings aalgate needs, from the optional [vars]:
+//   KRATOS_WHOAMI_REQUIRED_AAL         session.whoami.required_aal: "aal1" (Lax), or "" for
+//                                      Kratos's default (highest_available);
+//   KRATOS_PRIVILEGED_SESSION_MAX_AGE  selfservice.flows.settings.privileged_session_max_age,
+//                                      e.g. "15m" or "0s" (always privileged), or "" for Kratos's
+//                                      default (1h). It decides the /account/** (settings) rule.
+function kratosConfig(env) {
+  const config = {};
+  if (env.KRATOS_WHOAMI_REQUIRED_AAL) {
+    config.session = { whoami: { required_aal: env.KRATOS_WHOAMI_REQUIRED_AAL } };
+  }
+  if (env.KRATOS_PRIVILEGED_SESSION_MAX_AGE) {
+    config.selfservice = { flows: { settings: { privileged_session_max_age: env.KRATOS_PRIVILEGED_SESSION_MAX_AGE } } };
+  }
+  return Object.keys(config).length > 0 ? config : undefined;
+}
+
 let gate = null; // one per isolate, made by its first request
 
 function gateFor(env) {
@@ -23,10 +40,7 @@ function gateFor(env) {
     whoamiUrl: env.KRATOS_WHOAMI_URL || undefined,
     timeoutMs: number(env.WHOAMI_TIMEOUT_MS),
     cache: env.WHOAMI_CACHE_TTL_MS ? { ttlMs: number(env.WHOAMI_CACHE_TTL_MS) } : false,
-    // Kratos's session.whoami.required_aal: "aal1" (Lax), or "" for its default (highest_available).
-    kratos: env.KRATOS_WHOAMI_REQUIRED_AAL
-      ? { session: { whoami: { required_aal: env.KRATOS_WHOAMI_REQUIRED_AAL } } }
-      : undefined,
+    kratos: kratosConfig(env),
     policy,
   }).catch((error) => {
     gate = null; // a later request tries again

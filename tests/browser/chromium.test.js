@@ -56,9 +56,11 @@ test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge',
       if (message.type() !== 'error') return;
       const { url } = message.location();
       // Chromium logs every 4xx as a failed resource. Expected here: whoami's 401 when signed
-      // out, the payment API's 401 challenge, and the emulator's pages having no favicon.
+      // out, the payment API's 401 challenge, Kratos's 400 session_already_available to "Sign in"
+      // while signed in, and the emulator's pages having no favicon.
       const expected =
         (/status of 401/.test(message.text()) && /\/(sessions\/whoami|api\/billing\/pay)$/.test(url)) ||
+        (/status of 400/.test(message.text()) && url === loginBrowser) ||
         (/status of 404/.test(message.text()) && url === `${kratosUrl}/favicon.ico`);
       if (!expected) problems.push(`console.error: ${message.text()} (${url})`);
     });
@@ -108,6 +110,19 @@ test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge',
         await page.waitForSelector('#orders-list li');
         assert.match(await text('#orders-list'), /#1001/);
         assert.equal(navigations.length, before, 'allowed: no navigation');
+      });
+
+      await t.test('"Sign in" while signed in: Kratos answers 400 session_already_available, gate.recover allows', async () => {
+        const before = navigations.length;
+        const answer = page.waitForResponse((r) => r.url() === loginBrowser, { timeout: 15_000 });
+        await page.click('#sign-in');
+        const response = await answer;
+        assert.equal(response.status(), 400);
+        assert.equal((await response.json()).error.id, 'session_already_available');
+        await page.waitForSelector('#sign-in-status.ok');
+        assert.equal(await text('#sign-in-status'), 'You are already signed in.');
+        assert.equal(page.url(), spa.url);
+        assert.equal(navigations.length, before, 'no navigation');
       });
 
       await t.test('require(aal2, 5m, { redirect: false }): the app shows its own message', async () => {

@@ -7,6 +7,19 @@
 //   → back → Kratos's clock +6 min → /billing/ (303 to ?refresh=true&aal=aal2) → TOTP → back;
 //   the SPA's Pay: the worker's 401 + RFC 9470 challenge → aalgate/browser → ?aal=aal2 → back → paid.
 //
+// Settings (/account/**, Kratos's privileged_session_max_age): with the default 1h, a session
+// signed in hours ago gets ?refresh=true (no aal) → password → back; on a stack whose Kratos and
+// worker both have 0s (always privileged), the same stale session reaches /account/ at once and
+// Kratos's settings flow enrols a TOTP without asking to re-authenticate (no loop).
+//
+// Upstream MFA: an OIDC session whose provider did the second factor (oidc at aal2) passes
+// /billing/; 6 min later it refreshes with ?refresh=true (no aal: there is no local second factor)
+// through the emulator's stand-in provider → back.
+//
+// The SPA's "Sign in" / "Confirm with your second factor" start a login flow with fetch; Kratos's
+// 400 session_already_available goes to gate.recover: aal1 → allow (no navigation), aal2 →
+// ?refresh=true&aal=aal2.
+//
 // Fault tests: through the worker in workerd, Kratos down, slower than the worker's timeout, 500
 // or garbage → 503 JSON, never a redirect, never the origin.
 import assert from 'node:assert/strict';
@@ -21,6 +34,11 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/shared/chromium.js';
 const ADA = 'ada@example.com';
 const ADA_PASSWORD = 'correct horse battery staple';
 const ADA_TOTP = '123456';
+const BOB = 'bob@example.com'; // no second factor: Kratos's settings ask for no more than aal1
+const BOB_PASSWORD = 'hunter2hunter2';
+const BOB_TOTP = '123456'; // the emulator's code for a factor enrolled in its settings
+const OIDC = 'oidc@example.com'; // no password; its provider does the second factor (upstream MFA)
+const HOUR = 60 * 60_000;
 const MINUTE = 60_000;
 const NAVIGATION_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
 const STEP_UP_CHALLENGE =
@@ -40,7 +58,69 @@ function chromiumMissing() {
   return { skip: `no Chromium at ${CHROMIUM} and no apt-get to install it (set AALGATE_CHROMIUM to a Chromium binary)` };
 }
 
-describe('the demo stack in Chromium: sign in, step up, re-authenticate', { timeout: 90_000 }, () => {
+const launchChromium = async () => {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+};
+
+/**
+ * A page in a fresh browser context (its own cookies), with helpers:
+ * `visit(url)` navigates and returns the redirect chain [{ url, status }] ending at the page;
+ * `navigations` lists the URL of every main-frame navigation request, in order.
+ */
+async function openPage(browser, t) {
+  const context = await browser.newContext();
+  t.after(() => context.close().catch(() => {}));
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.stack ?? error.message));
+  const navigations = [];
+  page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) navigations.push(r.url());
+  });
+  const chainOf = async (request) => {
+    const chain = [];
+    for (let r = request; r !== null; r = r.redirectedFrom()) {
+      chain.unshift({ url: r.url(), status: (await r.response())?.status() ?? null });
+    }
+    return chain;
+  };
+  return {
+    context,
+    page,
+    errors,
+    navigations,
+    chainOf,
+    async visit(url) {
+      const response = await page.goto(url);
+      return chainOf(response.request());
+    },
+    // Submits the form (its button `selector`) and waits for the browser to land on `url`;
+    // returns the chain from the POST.
+    async submit(url, selector = '#submit') {
+      const landed = page.waitForRequest((r) => r.isNavigationRequest() && r.url() === url, { timeout: 15_000 });
+      await page.click(selector);
+      const request = await landed;
+      await page.waitForURL(url);
+      await page.waitForLoadState('load');
+      return chainOf(request);
+    },
+    text: (selector) => page.locator(selector).innerText(),
+  };
+}
+
+/** The browser context's cookies for `url`, as a Cookie header. */
+const cookieOf = async (context, url) => (await context.cookies(url)).map((c) => `${c.name}=${c.value}`).join('; ');
+
+/** GET /sessions/whoami with the context's session cookie (from Node, not the page): the Session. */
+async function whoamiOf(context, kratosUrl) {
+  const cookie = await cookieOf(context, kratosUrl);
+  const answer = await fetch(`${kratosUrl}/sessions/whoami`, { headers: { accept: 'application/json', cookie } });
+  assert.equal(answer.status, 200, 'whoami');
+  return answer.json();
+}
+
+describe('the demo stack in Chromium: sign in, step up, re-authenticate', { timeout: 120_000 }, () => {
   let stack;
   let browser;
   const missing = chromiumMissing();
@@ -48,51 +128,14 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
   before(async () => {
     if (missing) return;
     stack = await startDemoStack({ quiet: true });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close().catch(() => {});
     await stack?.close();
   });
 
-  /**
-   * A page in a fresh browser context (its own cookies), with helpers:
-   * `visit(url)` navigates and returns the redirect chain [{ url, status }] ending at the page.
-   */
-  async function freshPage(t) {
-    const context = await browser.newContext();
-    t.after(() => context.close().catch(() => {}));
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (error) => errors.push(error.stack ?? error.message));
-    const chainOf = async (request) => {
-      const chain = [];
-      for (let r = request; r !== null; r = r.redirectedFrom()) {
-        chain.unshift({ url: r.url(), status: (await r.response())?.status() ?? null });
-      }
-      return chain;
-    };
-    return {
-      page,
-      errors,
-      chainOf,
-      async visit(url) {
-        const response = await page.goto(url);
-        return chainOf(response.request());
-      },
-      // Submits the form and waits for the browser to land on `url`; returns the chain from the POST.
-      async submit(url) {
-        const landed = page.waitForRequest((r) => r.isNavigationRequest() && r.url() === url, { timeout: 15_000 });
-        await page.click('#submit');
-        const request = await landed;
-        await page.waitForURL(url);
-        await page.waitForLoadState('load');
-        return chainOf(request);
-      },
-      text: (selector) => page.locator(selector).innerText(),
-    };
-  }
+  const freshPage = (t) => openPage(browser, t);
 
   test('public page, login, back at return_to, step-up, re-authentication after maxAge', async (t) => {
     if (missing?.fail) assert.fail(missing.fail);
@@ -227,6 +270,301 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
     assert.match(await text('#pay-status'), /^Paid\. Receipt R-\d+\.$/);
     assert.equal(page.url(), spaUrl);
     assert.equal(paid(), 1);
+
+    assert.deepEqual(errors, []);
+  });
+
+  test('settings with the default privileged_session_max_age (1h): stale → ?refresh=true (no aal) → password → back', async (t) => {
+    if (missing?.fail) assert.fail(missing.fail);
+    if (missing) return t.skip(missing.skip);
+    const { appUrl, kratosUrl, kratos, origin } = stack;
+    const loginBrowser = `${kratosUrl}/self-service/login/browser`;
+    const account = `${appUrl}/account/`;
+    const { page, errors, visit, submit, text } = await freshPage(t);
+    const originSaw = () => origin.requests.filter((r) => r.path === '/account/').length;
+    const seen = originSaw();
+
+    // Signed out: /account/ (operation settings) sends the browser to the login first.
+    let chain = await visit(account);
+    assert.deepEqual(chain[0], { url: account, status: 303 });
+    assert.deepEqual(parts(chain[1].url), { at: loginBrowser, query: [['return_to', account]] });
+    await page.fill('#identifier', BOB);
+    await page.fill('#password', BOB_PASSWORD);
+    chain = await submit(account);
+    assert.equal(chain.at(-1).status, 200);
+    assert.equal(await text('#title'), 'Account');
+    assert.equal(originSaw(), seen + 1);
+
+    // Three hours on Kratos's clock (the session lives 24h): older than the 1h privileged age,
+    // so the worker asks for what Kratos's settings would: a refresh, without `aal`.
+    kratos.clock.advance(3 * HOUR);
+    chain = await visit(account);
+    assert.deepEqual(chain[0], { url: account, status: 303 });
+    assert.deepEqual(parts(chain[1].url), {
+      at: loginBrowser,
+      query: [
+        ['refresh', 'true'],
+        ['return_to', account],
+      ],
+    });
+    assert.equal(await page.getAttribute('#login', 'data-refresh'), 'true');
+    assert.equal(await page.getAttribute('#login', 'data-requested-aal'), 'aal1');
+    assert.equal(await page.inputValue('#identifier'), BOB, 'Kratos asks the same user again');
+    assert.equal(originSaw(), seen + 1, 'the origin is not asked with a stale session');
+
+    // The password again; back at /account/.
+    await page.fill('#password', BOB_PASSWORD);
+    chain = await submit(account);
+    assert.deepEqual(chain.at(-1), { url: account, status: 200 });
+    assert.equal(await text('#title'), 'Account');
+    assert.equal(originSaw(), seen + 2);
+
+    assert.deepEqual(errors, []);
+  });
+
+  test('an OIDC session with upstream MFA passes /billing/, then refreshes with ?refresh=true (no aal) via the provider', async (t) => {
+    if (missing?.fail) assert.fail(missing.fail);
+    if (missing) return t.skip(missing.skip);
+    const { appUrl, kratosUrl, kratos, origin } = stack;
+    const loginBrowser = `${kratosUrl}/self-service/login/browser`;
+    const billing = `${appUrl}/billing/`;
+    const { context, page, errors, visit, submit, text } = await freshPage(t);
+    const originSaw = () => origin.requests.filter((r) => r.path === '/billing/').length;
+    const seen = originSaw();
+
+    // A login through a provider that did the second factor itself: { oidc, aal2 }.
+    const cookie = await kratos.createSession({ email: OIDC, methods: [{ method: 'oidc', aal: 'aal2' }] });
+    const [name, value] = [cookie.slice(0, cookie.indexOf('=')), cookie.slice(cookie.indexOf('=') + 1)];
+    assert.equal(name, 'ory_kratos_session');
+    await context.addCookies([
+      { name, value, domain: new URL(appUrl).hostname, path: '/', httpOnly: true, sameSite: 'Lax' },
+    ]);
+
+    // aal2 from the upstream MFA, just now: billing (aal2, 5m) goes through.
+    let chain = await visit(billing);
+    assert.deepEqual(chain, [{ url: billing, status: 200 }]);
+    assert.equal(await text('#title'), 'Billing');
+    assert.equal(originSaw(), seen + 1);
+
+    // Past billing's 5 minutes: a refresh, without `aal` (no local second factor to ask for).
+    kratos.clock.advance(6 * MINUTE);
+    chain = await visit(billing);
+    assert.deepEqual(chain[0], { url: billing, status: 303 });
+    assert.deepEqual(parts(chain[1].url), {
+      at: loginBrowser,
+      query: [
+        ['refresh', 'true'],
+        ['return_to', billing],
+      ],
+    });
+    assert.equal(await page.getAttribute('#login', 'data-refresh'), 'true');
+    assert.equal(await page.getAttribute('#login', 'data-requested-aal'), 'aal1');
+    assert.equal(await text('#email'), OIDC);
+    assert.equal(await page.locator('#password').count(), 0, 'no password form: OIDC only');
+    assert.equal(originSaw(), seen + 1);
+
+    // The stand-in provider (upstream MFA again); back at billing.
+    chain = await submit(billing, '#oidc-submit');
+    assert.deepEqual(chain.at(-1), { url: billing, status: 200 });
+    assert.equal(await text('#title'), 'Billing');
+    assert.equal(originSaw(), seen + 2);
+    const session = await whoamiOf(context, kratosUrl);
+    assert.deepEqual(
+      session.authentication_methods.map((m) => [m.method, m.aal]),
+      [
+        ['oidc', 'aal2'],
+        ['oidc', 'aal2'],
+      ],
+    );
+
+    assert.deepEqual(errors, []);
+  });
+
+  test('the SPA starts a login flow: session_already_available → gate.recover (aal1: allow; aal2: ?refresh=true&aal=aal2)', async (t) => {
+    if (missing?.fail) assert.fail(missing.fail);
+    if (missing) return t.skip(missing.skip);
+    const { appUrl, kratosUrl } = stack;
+    const loginBrowser = `${kratosUrl}/self-service/login/browser`;
+    const spaUrl = `${appUrl}/spa/`;
+    const { context, page, errors, navigations, visit, submit, text } = await freshPage(t);
+    const ready = () => page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    // The SPA's own fetch of the login flow (JSON), not a navigation.
+    const flowAnswer = (url) =>
+      page.waitForResponse((r) => r.url() === url && !r.request().isNavigationRequest(), { timeout: 15_000 });
+    const toLogin = () =>
+      page
+        .waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(loginBrowser), { timeout: 15_000 })
+        .then((r) => r.url());
+
+    // Signed in with a password (aal1), through the worker's redirect.
+    await visit(spaUrl);
+    await page.fill('#identifier', ADA);
+    await page.fill('#password', ADA_PASSWORD);
+    await submit(spaUrl);
+    await ready();
+    assert.match(await text('#session'), /^Signed in \(aal1\)/);
+
+    // "Sign in": Kratos answers the flow request 400 session_already_available; recover → allow.
+    let before = navigations.length;
+    let answer = flowAnswer(loginBrowser);
+    await page.click('#sign-in');
+    let response = await answer;
+    assert.equal(response.status(), 400);
+    assert.equal((await response.json()).error.id, 'session_already_available');
+    await page.waitForSelector('#sign-in-status.ok');
+    assert.equal(await text('#sign-in-status'), 'You are already signed in.');
+    assert.equal(page.url(), spaUrl);
+    assert.equal(navigations.length, before, 'no navigation');
+
+    // "Confirm with your second factor" at aal1: Kratos makes a flow (200), the level is not
+    // reached, the browser gate steps up.
+    let sent = toLogin();
+    answer = flowAnswer(`${loginBrowser}?aal=aal2`);
+    await page.click('#confirm');
+    assert.equal((await answer).status(), 200);
+    assert.deepEqual(parts(await sent), {
+      at: loginBrowser,
+      query: [
+        ['aal', 'aal2'],
+        ['return_to', spaUrl],
+      ],
+    });
+    await page.waitForSelector('#totp_code');
+    await page.fill('#totp_code', ADA_TOTP);
+    await submit(spaUrl);
+    await ready();
+    assert.match(await text('#session'), /^Signed in \(aal2\)/);
+
+    // The same button at aal2: 400 session_already_available; recover → a fresh second factor.
+    // (The 400's body is gone with the navigation that follows; Kratos, asked the same from Node
+    // with this session, shows it.)
+    const asked = await fetch(`${loginBrowser}?aal=aal2`, {
+      headers: { accept: 'application/json', cookie: await cookieOf(context, kratosUrl) },
+    });
+    assert.equal(asked.status, 400);
+    assert.equal((await asked.json()).error.id, 'session_already_available');
+    sent = toLogin();
+    answer = flowAnswer(`${loginBrowser}?aal=aal2`);
+    await page.click('#confirm');
+    response = await answer;
+    assert.equal(response.status(), 400);
+    assert.match(response.headers()['content-type'] ?? '', /^application\/json/);
+    assert.deepEqual(parts(await sent), {
+      at: loginBrowser,
+      query: [
+        ['refresh', 'true'],
+        ['aal', 'aal2'],
+        ['return_to', spaUrl],
+      ],
+    });
+    await page.waitForSelector('#totp_code');
+    assert.equal(await page.getAttribute('#login', 'data-refresh'), 'true');
+    assert.equal(await page.getAttribute('#login', 'data-requested-aal'), 'aal2');
+    await page.fill('#totp_code', ADA_TOTP);
+    await submit(spaUrl);
+    await ready();
+    assert.match(await text('#session'), /^Signed in \(aal2\)/);
+
+    // "Sign in" at aal2: still nothing to do.
+    before = navigations.length;
+    answer = flowAnswer(loginBrowser);
+    await page.click('#sign-in');
+    assert.equal((await answer).status(), 400);
+    await page.waitForSelector('#sign-in-status.ok');
+    assert.equal(await text('#sign-in-status'), 'You are already signed in.');
+    assert.equal(navigations.length, before, 'no navigation');
+
+    assert.deepEqual(errors, []);
+  });
+});
+
+describe('privileged_session_max_age 0s (Kratos and the worker): settings never loop', { timeout: 90_000 }, () => {
+  let stack;
+  let browser;
+  const missing = chromiumMissing();
+
+  before(async () => {
+    if (missing) return;
+    stack = await startDemoStack({
+      quiet: true,
+      kratos: { privilegedSessionMaxAge: '0s' },
+      vars: { KRATOS_PRIVILEGED_SESSION_MAX_AGE: '0s' },
+    });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await stack?.close();
+  });
+
+  const freshPage = (t) => openPage(browser, t);
+
+  test('hours after the sign-in: /account/ straight to the origin, Kratos enrols a TOTP without re-authentication', async (t) => {
+    if (missing?.fail) assert.fail(missing.fail);
+    if (missing) return t.skip(missing.skip);
+    const { appUrl, kratosUrl, kratos, origin } = stack;
+    const loginBrowser = `${kratosUrl}/self-service/login/browser`;
+    const account = `${appUrl}/account/`;
+    const settingsBrowser = `${kratosUrl}/self-service/settings/browser`;
+    const { context, page, errors, navigations, chainOf, visit, submit, text } = await freshPage(t);
+    const originSaw = () => origin.requests.filter((r) => r.path === '/account/').length;
+
+    // Signed out: the login first; a password sign-in (bob has no second factor yet).
+    let chain = await visit(account);
+    assert.deepEqual(parts(chain[1].url), { at: loginBrowser, query: [['return_to', account]] });
+    await page.fill('#identifier', BOB);
+    await page.fill('#password', BOB_PASSWORD);
+    chain = await submit(account);
+    assert.deepEqual(chain.at(-1), { url: account, status: 200 });
+    assert.equal(originSaw(), 1);
+
+    // Three hours on Kratos's clock: with 0s every session is privileged, so no refresh at all.
+    kratos.clock.advance(3 * HOUR);
+    const signedIn = navigations.length;
+    chain = await visit(account);
+    assert.deepEqual(chain, [{ url: account, status: 200 }]);
+    assert.equal(await text('#title'), 'Account');
+    assert.equal(originSaw(), 2);
+
+    // The account page's link to Kratos's settings flow (return_to = /account/).
+    const href = await page.getAttribute('#settings', 'href');
+    assert.deepEqual(parts(href), { at: settingsBrowser, query: [['return_to', account]] });
+    const settingsUi = `${kratosUrl}/ui/settings?flow=`;
+    const landed = page.waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(settingsUi), { timeout: 15_000 });
+    await page.click('#settings');
+    chain = await chainOf(await landed);
+    await page.waitForLoadState('load');
+    assert.equal(chain.length, 2, `straight to the settings page: ${JSON.stringify(chain)}`);
+    assert.deepEqual(chain[0], { url: href, status: 303 });
+    assert.ok(chain[1].url.startsWith(settingsUi), chain[1].url);
+    assert.equal(chain[1].status, 200);
+    assert.equal(await text('#email'), BOB);
+    assert.match(await text('#totp-status'), /not set up/);
+
+    // Enrol the TOTP: Kratos accepts it (no re-authentication) and sends the browser back.
+    await page.fill('#totp_code', BOB_TOTP);
+    chain = await submit(account);
+    assert.equal(chain.length, 2, JSON.stringify(chain));
+    assert.ok(chain[0].url.startsWith(`${kratosUrl}/self-service/settings?flow=`), chain[0].url);
+    assert.equal(chain[0].status, 303);
+    assert.deepEqual(chain[1], { url: account, status: 200 });
+    assert.equal(await text('#title'), 'Account');
+    assert.equal(originSaw(), 3);
+    assert.deepEqual(
+      navigations.slice(signedIn).filter((url) => url.startsWith(loginBrowser)),
+      [],
+      'never sent to the login after the clock moved',
+    );
+    assert.equal(kratos.users.find((u) => u.email === BOB).totpCode, BOB_TOTP, 'the factor is enrolled');
+    const session = await whoamiOf(context, kratosUrl);
+    assert.equal(session.authenticator_assurance_level, 'aal2');
+    assert.deepEqual(
+      session.authentication_methods.map((m) => [m.method, m.aal]),
+      [
+        ['password', 'aal1'],
+        ['totp', 'aal2'],
+      ],
+    );
 
     assert.deepEqual(errors, []);
   });

@@ -83,6 +83,8 @@ test('examples/worker in workerd, in front of the Kratos emulator', { timeout: 1
     cached: example({ WHOAMI_CACHE_TTL_MS: '60000' }),
     briefly: example({ WHOAMI_CACHE_TTL_MS: '1000' }),
     fresh: example(),
+    alwaysPrivileged: example({ KRATOS_PRIVILEGED_SESSION_MAX_AGE: '0s' }),
+    privileged15m: example({ KRATOS_PRIVILEGED_SESSION_MAX_AGE: '15m' }),
     readme: { bundle: readmeBundle, bindings: { KRATOS_URL: kratos.url, ORIGIN_URL: origin.url } },
   });
   cleanups.push(() => workers.dispose());
@@ -226,6 +228,27 @@ test('examples/worker in workerd, in front of the Kratos emulator', { timeout: 1
     assert.equal(answer.headers.get('www-authenticate'), REAUTH_CHALLENGE);
     const recent = await session(BOB, PASSWORD);
     assert.equal((await send('main', '/account/email', { headers: { cookie: recent } })).status, 200);
+  });
+
+  await t.test('settings routes: KRATOS_PRIVILEGED_SESSION_MAX_AGE mirrors Kratos ("0s" always privileged, "15m")', async () => {
+    const old = await sessionAt(-2 * 60 * MINUTE, { email: BOB, methods: PASSWORD });
+    // 0s: Kratos never asks to re-authenticate for settings, nor does the worker (no loop).
+    for (const headers of [{ cookie: old }, { cookie: old, accept: BROWSER_ACCEPT }]) {
+      const answer = await send('alwaysPrivileged', '/account/email', { headers });
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.originRequests.length, 1);
+    }
+    // 15m: 20 minutes is too old; 10 minutes is not.
+    const twentyMinutes = await sessionAt(-20 * MINUTE, { email: BOB, methods: PASSWORD });
+    const url = login(`refresh=true&return_to=${escape(`${APP}/account/email`)}`);
+    const api = await send('privileged15m', '/account/email', { headers: { cookie: twentyMinutes } });
+    assertJsonAnswer(api, 401, { verdict: 'refresh', url, reason: 'reauthentication_required' });
+    assert.equal(api.headers.get('www-authenticate'), REAUTH_CHALLENGE.replace('max_age="3600"', 'max_age="900"'));
+    assertRedirect(await send('privileged15m', '/account/email', { headers: { cookie: twentyMinutes, accept: BROWSER_ACCEPT } }), url);
+    const tenMinutes = await sessionAt(-10 * MINUTE, { email: BOB, methods: PASSWORD });
+    assert.equal((await send('privileged15m', '/account/email', { headers: { cookie: tenMinutes } })).status, 200);
+    // The same 20-minute-old session under the default (1h) passes.
+    assert.equal((await send('main', '/account/email', { headers: { cookie: twentyMinutes } })).status, 200);
   });
 
   await t.test('a fresh aal2 session passes /billing and /account', async () => {
