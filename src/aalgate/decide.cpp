@@ -174,30 +174,16 @@ std::string_view to_string(Reason reason) {
       return "satisfied";
     case Reason::public_route:
       return "public";
-    case Reason::session_aal2_required:
-      return "session_aal2_required";
-    case Reason::session_refresh_required:
-      return "session_refresh_required";
-    case Reason::session_already_available:
-      return "session_already_available";
-    case Reason::session_aal1_required:
-      return "session_aal1_required";
-    case Reason::browser_location_change_required:
-      return "browser_location_change_required";
     case Reason::redirect_not_allowed:
       return "redirect_not_allowed";
-    case Reason::self_service_flow_return_to_forbidden:
-      return "self_service_flow_return_to_forbidden";
-    case Reason::self_service_flow_expired:
-      return "self_service_flow_expired";
-    case Reason::kratos_error:
-      return "kratos_error";
+    case Reason::kratos_id:
+      return "kratos_id";
   }
   return "unexpected_response";
 }
 
 std::string reason_code(const Decision& decision) {
-  if (decision.reason == Reason::kratos_error) return "kratos_" + decision.kratos_id;
+  if (decision.reason == Reason::kratos_id) return decision.kratos_reason;
   return std::string(to_string(decision.reason));
 }
 

@@ -31,16 +31,9 @@ enum class Reason {
   reauthentication_required,
   satisfied,
   public_route,  ///< "public": the requirement is `aal: 'none'`
-  // gate.recover: the Kratos error id the decision answers.
-  session_aal2_required,
-  session_refresh_required,
-  session_already_available,
-  session_aal1_required,
-  browser_location_change_required,
-  redirect_not_allowed,
-  self_service_flow_return_to_forbidden,
-  self_service_flow_expired,
-  kratos_error,  ///< any other Kratos id: "kratos_<id>"
+  // gate.recover:
+  redirect_not_allowed,  ///< a redirect_browser_to aalgate will not follow
+  kratos_id,  ///< the Kratos error id answered, in Decision::kratos_reason (recover's table)
 };
 
 /// @brief Something the caller should know that did not change the verdict.
@@ -64,7 +57,9 @@ struct Decision {
   RequiredAal required_aal = RequiredAal::aal1;
   std::vector<Warning> warnings;
   std::string challenge;  ///< RFC 9470 `WWW-Authenticate` value for step_up and refresh, else ""
-  std::string kratos_id;  ///< for Reason::kratos_error: the id, reduced to [a-z0-9_]
+  /// For Reason::kratos_id: a known Kratos error id as is (`session_aal2_required`), any
+  /// other as `kratos_<id>` with the id reduced to [a-z0-9_].
+  std::string kratos_reason;
   /// The session's `expires_at` when a valid Session was read: how long a whoami answer may be
   /// cached (the worker's cache never keeps one past it).
   std::optional<Timestamp> session_expires_at;
@@ -77,7 +72,7 @@ struct Decision {
 
 [[nodiscard]] std::string_view to_string(Verdict verdict);
 [[nodiscard]] std::string_view to_string(Reason reason);
-/// @brief The decision's reason code: `to_string(reason)`, or `kratos_<id>` for kratos_error.
+/// @brief The decision's reason code: `to_string(reason)`, or the Kratos id for kratos_id.
 [[nodiscard]] std::string reason_code(const Decision& decision);
 [[nodiscard]] std::string_view to_string(Warning warning);
 

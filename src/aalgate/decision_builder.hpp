@@ -57,7 +57,7 @@ class DecisionBuilder {
   }
 
   void add_warning(Warning warning) { decision_.warnings.push_back(warning); }
-  void set_kratos_id(std::string id) { decision_.kratos_id = std::move(id); }
+  void set_kratos_reason(std::string reason) { decision_.kratos_reason = std::move(reason); }
 
  private:
   Decision with_url(Verdict verdict, Reason reason, FlowUrl url, bool aal2,

@@ -83,6 +83,50 @@ Verdict verdict_for(LoginUrlOptions options) {
   return options.refresh ? Verdict::refresh : options.aal2 ? Verdict::step_up : Verdict::login;
 }
 
+// How recover answers a Kratos error id: one row per id Kratos sends (its reason is the id).
+enum class Recovery {
+  login_url,        ///< the row's verdict and login URL
+  level_met,        ///< session_already_available: allow, or the refresh the requirement needs
+  follow_redirect,  ///< Kratos's redirect_browser_to, when aalgate may follow it
+  restart_flow,     ///< a fresh flow for what the requirement needs
+};
+
+struct KratosErrorRow {
+  std::string_view id;
+  Recovery recovery;
+  Verdict verdict = Verdict::login;  ///< login_url only
+  LoginUrlOptions options = {};      ///< login_url only
+  bool keeps_own_return_to = false;  ///< without the caller's, use the redirect's return_to
+  bool drops_return_to = false;      ///< Kratos refused the return_to: none, with a warning
+};
+
+// The Kratos error ids recover knows (DESIGN.md, "Recovering from Kratos errors"). Adding one
+// is a row here, vectors in tests/conformance/recover.json and the reason in js/index.d.ts.
+constexpr KratosErrorRow kKratosErrors[] = {
+    {"session_aal2_required", Recovery::login_url, Verdict::step_up, LoginUrlOptions::step_up(),
+     true},
+    {"session_refresh_required", Recovery::login_url, Verdict::refresh,
+     LoginUrlOptions::reauthenticate(), true},
+    {"session_aal1_required", Recovery::login_url, Verdict::login, LoginUrlOptions::first_login()},
+    {"session_inactive", Recovery::login_url, Verdict::login, LoginUrlOptions::first_login()},
+    {"session_already_available", Recovery::level_met},
+    {"browser_location_change_required", Recovery::follow_redirect},
+    {"self_service_flow_return_to_forbidden",
+     Recovery::restart_flow,
+     Verdict::login,
+     {},
+     false,
+     true},
+    {"self_service_flow_expired", Recovery::restart_flow},
+};
+
+const KratosErrorRow* find_row(std::string_view id) {
+  for (const KratosErrorRow& row : kKratosErrors) {
+    if (row.id == id) return &row;
+  }
+  return nullptr;
+}
+
 bool on_base_origin(std::string_view url, const Config& config) {
   const std::optional<AbsoluteUrl> parsed = parse_http_url(url);
   const std::optional<AbsoluteUrl> base = parse_http_url(config.base_url);
@@ -118,14 +162,14 @@ Decision recover(const Config& config, const WhoamiOutcome& error_outcome,
   const std::optional<std::string> redirect =
       error != nullptr ? redirect_of(*body, *error) : std::nullopt;
 
+  const KratosErrorRow* row = find_row(id);
   // The error's own return_to, when the caller gives none (keeps a settings flow going).
-  const bool keeps_own_return_to =
-      id == "session_aal2_required" || id == "session_refresh_required";
-  if (keeps_own_return_to && !next.return_to && redirect && on_base_origin(*redirect, config)) {
+  if (row != nullptr && row->keeps_own_return_to && !next.return_to && redirect &&
+      on_base_origin(*redirect, config)) {
     std::optional<std::string> own = find_query_param(*redirect, "return_to");
     if (own && !own->empty() && is_return_to_allowed(*own, config.return_to)) next.return_to = own;
   }
-  if (id == "self_service_flow_return_to_forbidden") next.return_to.reset();
+  if (row != nullptr && row->drops_return_to) next.return_to.reset();
 
   DecisionBuilder out(config, next);
   if (id.empty()) {
@@ -135,62 +179,50 @@ Decision recover(const Config& config, const WhoamiOutcome& error_outcome,
     }
     return out.without_url(Verdict::error, Reason::unexpected_response);
   }
-  if (id == "session_aal2_required") {
-    return out.login(Verdict::step_up, Reason::session_aal2_required, LoginUrlOptions::step_up());
+  if (row == nullptr) {
+    out.set_kratos_reason("kratos_" + sanitize_id(id));
+    return out.without_url(Verdict::error, Reason::kratos_id);
   }
-  if (id == "session_refresh_required") {
-    return out.login(Verdict::refresh, Reason::session_refresh_required,
-                     LoginUrlOptions::reauthenticate());
-  }
-  if (id == "session_already_available") {
-    // The requested level is met (selfservice/flow/login/handler.go NewLoginFlow): an aal1
-    // requirement goes on, or refreshes for a max age (the session's age is unknown here); an
-    // aal2 one re-authenticates the second factor (a step-up on an aal2 session).
-    const LoginUrlOptions options = options_for(requirement);
-    if (requirement.aal == RequiredAal::aal2) {
-      return out.login(Verdict::refresh, Reason::session_already_available,
-                       LoginUrlOptions::reauthenticate_second_factor());
+  out.set_kratos_reason(std::string(row->id));
+  switch (row->recovery) {
+    case Recovery::login_url:
+      return out.login(row->verdict, Reason::kratos_id, row->options);
+    case Recovery::level_met: {
+      // The requested level is met (selfservice/flow/login/handler.go NewLoginFlow): an aal1
+      // requirement goes on, or refreshes for a max age (the session's age is unknown here); an
+      // aal2 one re-authenticates the second factor (a step-up on an aal2 session).
+      if (requirement.aal == RequiredAal::aal2) {
+        return out.login(Verdict::refresh, Reason::kratos_id,
+                         LoginUrlOptions::reauthenticate_second_factor());
+      }
+      const LoginUrlOptions options = options_for(requirement);
+      if (options.refresh) return out.login(Verdict::refresh, Reason::kratos_id, options);
+      return out.without_url(Verdict::allow, Reason::kratos_id);
     }
-    if (options.refresh) {
-      return out.login(Verdict::refresh, Reason::session_already_available, options);
+    case Recovery::follow_redirect:
+      if (redirect && is_self_service_url(*redirect, config)) {
+        const bool refresh = find_query_param(*redirect, "refresh") == "true";
+        const bool aal2 = find_query_param(*redirect, "aal") == "aal2";
+        const Verdict verdict = refresh ? Verdict::refresh
+                                : aal2  ? Verdict::step_up
+                                        : Verdict::login;
+        return out.redirect(verdict, Reason::kratos_id, *redirect, aal2);
+      }
+      // Elsewhere only when the configuration names that origin (OIDC provider, Hydra, UI).
+      if (redirect && on_redirect_origin(*redirect, config)) {
+        return out.redirect(Verdict::login, Reason::kratos_id, *redirect, false);
+      }
+      return out.without_url(Verdict::error, Reason::redirect_not_allowed);
+    case Recovery::restart_flow: {
+      // A flow error keeps what the interrupted flow was for: the refresh or level the
+      // requirement needs, with a fresh flow.
+      if (row->drops_return_to) out.add_warning(Warning::return_to_dropped);
+      const LoginUrlOptions options = options_for(requirement);
+      return out.login(verdict_for(options), Reason::kratos_id, options, std::nullopt,
+                       requirement.aal == RequiredAal::aal2);
     }
-    return out.without_url(Verdict::allow, Reason::session_already_available);
   }
-  if (id == "session_aal1_required") {
-    return out.login(Verdict::login, Reason::session_aal1_required, LoginUrlOptions::first_login());
-  }
-  if (id == "session_inactive") {
-    return out.login(Verdict::login, Reason::session_inactive, LoginUrlOptions::first_login());
-  }
-  if (id == "browser_location_change_required") {
-    if (redirect && is_self_service_url(*redirect, config)) {
-      const bool refresh = find_query_param(*redirect, "refresh") == "true";
-      const bool aal2 = find_query_param(*redirect, "aal") == "aal2";
-      const Verdict verdict = refresh ? Verdict::refresh : aal2 ? Verdict::step_up : Verdict::login;
-      return out.redirect(verdict, Reason::browser_location_change_required, *redirect, aal2);
-    }
-    // Elsewhere only when the configuration names that origin (OIDC provider, Hydra, UI).
-    if (redirect && on_redirect_origin(*redirect, config)) {
-      return out.redirect(Verdict::login, Reason::browser_location_change_required, *redirect,
-                          false);
-    }
-    return out.without_url(Verdict::error, Reason::redirect_not_allowed);
-  }
-  // A flow error keeps what the interrupted flow was for: the refresh or level the requirement
-  // needs, with a fresh flow.
-  if (id == "self_service_flow_return_to_forbidden") {
-    out.add_warning(Warning::return_to_dropped);
-    const LoginUrlOptions options = options_for(requirement);
-    return out.login(verdict_for(options), Reason::self_service_flow_return_to_forbidden, options,
-                     std::nullopt, requirement.aal == RequiredAal::aal2);
-  }
-  if (id == "self_service_flow_expired") {
-    const LoginUrlOptions options = options_for(requirement);
-    return out.login(verdict_for(options), Reason::self_service_flow_expired, options, std::nullopt,
-                     requirement.aal == RequiredAal::aal2);
-  }
-  out.set_kratos_id(sanitize_id(id));
-  return out.without_url(Verdict::error, Reason::kratos_error);
+  return out.without_url(Verdict::error, Reason::unexpected_response);
 }
 
 }  // namespace aalgate
