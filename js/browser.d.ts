@@ -9,7 +9,7 @@
  * ```
  * @packageDocumentation
  */
-import type { Config, Decision, Requirement, RequiredAal, Warning, Whoami } from './index.js';
+import type { Config, Decision, Requirement, Whoami } from './index.js';
 
 export { AalgateError } from './index.js';
 export type { Config, Decision, Requirement, Whoami } from './index.js';
@@ -48,23 +48,11 @@ export interface RequireOptions {
 }
 
 /**
- * Kratos could not be asked (network failure, CORS refusal, aborted request): no whoami answer
- * reached the core. Never a pass, never a redirect.
+ * What {@link BrowserGate.require} returns: the core's {@link Decision}; when Kratos could not be
+ * asked (network failure, CORS refusal, aborted request) an `error` with reason
+ * `kratos_unreachable`, never a pass, never a redirect.
  */
-export interface UnreachableDecision {
-  readonly verdict: 'error';
-  readonly url: null;
-  readonly reason: 'kratos_unreachable';
-  readonly aal: null;
-  /** The requirement as resolved. */
-  readonly requiredAal: RequiredAal;
-  /** `highest_available_unverifiable` when the requirement gives it; else empty. */
-  readonly warnings: readonly Warning[];
-  readonly challenge: null;
-}
-
-/** What {@link BrowserGate.require} returns: the core's {@link Decision}, or Kratos unreachable. */
-export type BrowserDecision = Decision | UnreachableDecision;
+export type BrowserDecision = Decision;
 
 /** A gate bound to the page: made by {@link createBrowserGate}. */
 export interface BrowserGate {

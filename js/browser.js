@@ -110,16 +110,8 @@ function wrap(gate, { baseUrl, whoamiUrl, fetch: fetchOption, location: location
       answer = { status: response.status, body: await response.text() };
     } catch (cause) {
       if (cause instanceof AalgateError) throw cause;
-      // No whoami answer reached the core: never a pass, never a redirect.
-      return Object.freeze({
-        verdict: 'error',
-        url: null,
-        reason: 'kratos_unreachable',
-        aal: null,
-        requiredAal: probe.requiredAal,
-        warnings: Object.freeze(probe.warnings.filter((w) => w === 'highest_available_unverifiable')),
-        challenge: null,
-      });
+      // No whoami answer: the core's decision for that (an error, never a pass or a redirect).
+      return gate.decide({ failure: 'unreachable' }, effective);
     }
     live();
     const decision = gate.decide(answer, effective);

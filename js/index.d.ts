@@ -257,10 +257,19 @@ export interface WhoamiResponse {
 }
 
 /**
- * The whoami outcome given to {@link Gate.decide}: a Session object, the JSON text of a 200
- * body, `{ status, body }`, or `null` / `undefined` for no session.
+ * The request to Kratos got no answer: the connection failed (`unreachable`) or the caller gave
+ * up waiting (`timeout`). The decision is an `error` naming it (`kratos_unreachable`,
+ * `kratos_timeout`), never a pass.
  */
-export type Whoami = SessionInput | string | WhoamiResponse | null | undefined;
+export interface NoAnswer {
+  failure: 'unreachable' | 'timeout';
+}
+
+/**
+ * The whoami outcome given to {@link Gate.decide}: a Session object, the JSON text of a 200
+ * body, `{ status, body }`, {@link NoAnswer}, or `null` / `undefined` for no session.
+ */
+export type Whoami = SessionInput | string | WhoamiResponse | NoAnswer | null | undefined;
 
 /** What to do. */
 export type Verdict = 'allow' | 'login' | 'step_up' | 'refresh' | 'enroll' | 'error';
@@ -281,6 +290,8 @@ export type RecoverReason =
   | 'redirect_not_allowed'
   | 'no_session'
   | 'unexpected_response'
+  | 'kratos_unreachable'
+  | 'kratos_timeout'
   | `kratos_${string}`;
 
 /** Why, as a stable snake_case code (SPEC §2, and {@link RecoverReason} from recover). */
@@ -298,6 +309,8 @@ export type Reason =
   | 'reauthentication_required'
   | 'satisfied'
   | 'public'
+  | 'kratos_unreachable'
+  | 'kratos_timeout'
   | RecoverReason;
 
 /** Something the caller may want to know that did not change the verdict. */
@@ -361,8 +374,15 @@ export type RefreshDecision = DecisionFields<
 >;
 /** Send the user to settings to enrol a second factor. */
 export type EnrollDecision = DecisionFields<'enroll', 'second_factor_unavailable', string>;
-/** The whoami outcome was not something to decide on; never treat it as allowed. */
-export type ErrorDecision = DecisionFields<'error', 'unexpected_response' | 'invalid_session', null>;
+/**
+ * The whoami outcome was not something to decide on (or there was none: Kratos unreachable or
+ * too slow); never treat it as allowed.
+ */
+export type ErrorDecision = DecisionFields<
+  'error',
+  'unexpected_response' | 'invalid_session' | 'kratos_unreachable' | 'kratos_timeout',
+  null
+>;
 
 /** The outcome of {@link Gate.decide} and {@link Gate.decideRequest}: a frozen plain object. */
 export type Decision =
@@ -397,19 +417,30 @@ export type RecoveryStepUpDecision = DecisionFields<
 /** Recovery: send the user to re-authenticate. */
 export type RecoveryRefreshDecision = DecisionFields<
   'refresh',
-  'session_refresh_required' | 'session_already_available' | 'browser_location_change_required',
+  | 'session_refresh_required'
+  | 'session_already_available'
+  | 'browser_location_change_required'
+  | 'self_service_flow_return_to_forbidden'
+  | 'self_service_flow_expired',
   string,
   string
 >;
+/** Recovery: the requested level is already met (`session_already_available`); go on. */
+export type RecoveryAllowDecision = DecisionFields<'allow', 'session_already_available', null>;
 /** Recovery: nothing aalgate can lead the user to; show an error. */
 export type RecoveryErrorDecision = DecisionFields<
   'error',
-  'unexpected_response' | 'redirect_not_allowed' | `kratos_${string}`,
+  | 'unexpected_response'
+  | 'redirect_not_allowed'
+  | 'kratos_unreachable'
+  | 'kratos_timeout'
+  | `kratos_${string}`,
   null
 >;
 
 /** The outcome of {@link Gate.recover}: a frozen plain object, shaped as a {@link Decision}. */
 export type RecoveryDecision =
+  | RecoveryAllowDecision
   | RecoveryLoginDecision
   | RecoveryStepUpDecision
   | RecoveryRefreshDecision

@@ -92,7 +92,7 @@ export class Gate {
     const outcome = normalizeKratosError(error);
     const requirementJson = requirementToJson(requirement);
     const answer = callCore(() =>
-      handle.recover(outcome.present, outcome.status, outcome.body, requirementJson),
+      handle.recover(outcome.kind, outcome.status, outcome.body, requirementJson),
     );
     return decisionOf(answer);
   }
@@ -167,12 +167,12 @@ export class Gate {
     if (kind === 'request') {
       const requestJson = requestToJson(input);
       return callCore(() =>
-        handle.decideRequest(outcome.present, outcome.status, outcome.body, requestJson),
+        handle.decideRequest(outcome.kind, outcome.status, outcome.body, requestJson),
       );
     }
     const requirementJson = requirementToJson(input);
     return callCore(() =>
-      handle.decide(outcome.present, outcome.status, outcome.body, requirementJson),
+      handle.decide(outcome.kind, outcome.status, outcome.body, requirementJson),
     );
   }
 

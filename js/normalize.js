@@ -2,11 +2,20 @@
 // Data only: no decisions here. Every rule about what a value means lives in the C++ core.
 
 /**
- * What the core's `decide` takes about the whoami outcome (and `recover` about a Kratos error).
- * @typedef {{ present: boolean, status: number, body: string }} WhoamiOutcome
+ * What the core's `decide` takes about the whoami outcome (and `recover` about a Kratos error):
+ * `kind` as {@link OUTCOME} numbers it (wasm/bindings.cpp reads the same numbers).
+ * @typedef {{ kind: number, status: number, body: string }} WhoamiOutcome
  */
 
-const NOTHING = Object.freeze({ present: false, status: 0, body: '' });
+/** The kinds of outcome the core tells apart; what each means is the core's (DESIGN.md). */
+export const OUTCOME = Object.freeze({ nothing: 0, answer: 1, unreachable: 2, timeout: 3 });
+
+const NOTHING = Object.freeze({ kind: OUTCOME.nothing, status: 0, body: '' });
+// `{ failure: 'unreachable' | 'timeout' }`: the caller's request to Kratos got no answer.
+const NO_ANSWER = Object.freeze({
+  unreachable: Object.freeze({ kind: OUTCOME.unreachable, status: 0, body: '' }),
+  timeout: Object.freeze({ kind: OUTCOME.timeout, status: 0, body: '' }),
+});
 
 /**
  * Normalises a whoami outcome: `null`/`undefined`, a Session object, the JSON text of a 200 body,
@@ -32,18 +41,21 @@ export function normalizeKratosError(error) {
 }
 
 // An HTTP outcome: text or an object is the body (with `statusWhenNotGiven`), an object with a
-// numeric `status` is `{ status, body }`.
+// numeric `status` is `{ status, body }`, `{ failure: 'unreachable' | 'timeout' }` no answer.
 function normalizeOutcome(value, statusWhenNotGiven) {
   if (value === null || value === undefined) return NOTHING;
   if (typeof value === 'string') {
-    return { present: true, status: statusWhenNotGiven, body: wellFormed(value) };
+    return { kind: OUTCOME.answer, status: statusWhenNotGiven, body: wellFormed(value) };
   }
   let status;
+  let failure;
   try {
     status = typeof value === 'object' ? value.status : undefined;
+    failure = typeof value === 'object' ? value.failure : undefined;
   } catch {
-    return { present: true, status: statusWhenNotGiven, body: '' };
+    return { kind: OUTCOME.answer, status: statusWhenNotGiven, body: '' };
   }
+  if (typeof failure === 'string' && Object.hasOwn(NO_ANSWER, failure)) return NO_ANSWER[failure];
   if (typeof status === 'number') {
     let body = '';
     try {
@@ -52,9 +64,9 @@ function normalizeOutcome(value, statusWhenNotGiven) {
     } catch {
       body = '';
     }
-    return { present: true, status, body: wellFormed(body) };
+    return { kind: OUTCOME.answer, status, body: wellFormed(body) };
   }
-  return { present: true, status: statusWhenNotGiven, body: wellFormed(stringifyWhoami(value)) };
+  return { kind: OUTCOME.answer, status: statusWhenNotGiven, body: wellFormed(stringifyWhoami(value)) };
 }
 
 /**

@@ -16,7 +16,7 @@
  * ```
  * @packageDocumentation
  */
-import type { Config, Decision, ErrorDecision } from './index.js';
+import type { Config, Decision } from './index.js';
 
 export { AalgateError } from './index.js';
 
@@ -53,15 +53,11 @@ export interface WorkerGateConfig extends Config {
 }
 
 /**
- * Kratos gave no answer to decide on: unreachable (`kratos_unreachable`) or slower than
- * `timeoutMs` (`kratos_timeout`). Never treat it as allowed.
+ * What {@link WorkerGate.check} gives: the core's frozen {@link Decision}; when Kratos gave no
+ * answer an `error` with reason `kratos_unreachable`, or `kratos_timeout` past `timeoutMs`.
+ * Never treat it as allowed.
  */
-export type KratosUnavailableDecision = Omit<ErrorDecision, 'reason'> & {
-  readonly reason: 'kratos_unreachable' | 'kratos_timeout';
-};
-
-/** What {@link WorkerGate.check} gives: a frozen {@link Decision}, or Kratos being unavailable. */
-export type WorkerDecision = Decision | KratosUnavailableDecision;
+export type WorkerDecision = Decision;
 
 /** A gate for a worker; make one per isolate with {@link createWorkerGate}. */
 export interface WorkerGate {

@@ -84,10 +84,8 @@ export async function createWorkerGate(config) {
 
     const answer = await askWhoami(endpoint, credentials, timeoutMs);
     if (typeof answer.failure === 'string') {
-      // No answer reached the core: its decision for "no HTTP status" (an error, with the
-      // requirement's fields and warnings), reported with what went wrong.
-      const { decision } = decideWithSession(gate, { status: 0, body: '' }, input);
-      return Object.freeze({ ...decision, reason: answer.failure });
+      // No answer: the core's decision for that (an error naming what went wrong).
+      return gate.decideRequest({ failure: answer.failure }, input);
     }
     const { decision, sessionExpiresAt } = decideWithSession(gate, whoamiOf(answer), {
       ...input,
@@ -185,7 +183,7 @@ async function askWhoami(endpoint, credentials, timeoutMs) {
     const skewMs = Number.isFinite(served) ? served + 999 - Date.now() : 0;
     return { status: response.status, body, skewMs };
   } catch {
-    return { failure: timedOut ? 'kratos_timeout' : 'kratos_unreachable' };
+    return { failure: timedOut ? 'timeout' : 'unreachable' };
   } finally {
     clearTimeout(timer);
   }

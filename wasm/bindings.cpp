@@ -72,12 +72,16 @@ DecisionValue to_value(const aalgate::Decision& decision) {
   return out;
 }
 
-// A status that is not a whole HTTP code becomes 0: unexpected for decide, "use error.code"
-// for recover.
-aalgate::WhoamiOutcome outcome(bool present, double status, const std::string& body) {
+// What the HTTP call gave, as js/normalize.js numbers it (OUTCOME): 0 nothing (no session),
+// 1 an answer (status, body), 2 no answer: unreachable, 3 no answer: timed out. A status that is
+// not a whole HTTP code becomes 0: unexpected for decide, "use error.code" for recover.
+aalgate::WhoamiOutcome outcome(int kind, double status, const std::string& body) {
   const bool whole =
       std::isfinite(status) && status == std::floor(status) && status >= 100 && status <= 599;
-  return {present, whole ? static_cast<int>(status) : 0, body};
+  const aalgate::NoAnswer no_answer = kind == 2   ? aalgate::NoAnswer::unreachable
+                                      : kind == 3 ? aalgate::NoAnswer::timeout
+                                                  : aalgate::NoAnswer::none;
+  return {kind == 1, whole ? static_cast<int>(status) : 0, body, no_answer};
 }
 
 // One configured gate; owned by JS (`delete()`), reused for every call.
@@ -100,28 +104,27 @@ class Gate {
     return {true, "", ""};
   }
 
-  DecisionValue decide(bool present, double status, const std::string& body,
+  DecisionValue decide(int kind, double status, const std::string& body,
                        const std::string& requirement_json) const {
     if (!config_) return unconfigured();
     const auto requirement = aalgate::parse_requirement(requirement_json, *config_);
     if (!requirement) return error_value(requirement.error());
-    return to_value(aalgate::decide(*config_, outcome(present, status, body), requirement.value()));
+    return to_value(aalgate::decide(*config_, outcome(kind, status, body), requirement.value()));
   }
 
-  DecisionValue recover(bool present, double status, const std::string& body,
+  DecisionValue recover(int kind, double status, const std::string& body,
                         const std::string& requirement_json) const {
     if (!config_) return unconfigured();
     const auto requirement = aalgate::parse_requirement(requirement_json, *config_);
     if (!requirement) return error_value(requirement.error());
-    return to_value(
-        aalgate::recover(*config_, outcome(present, status, body), requirement.value()));
+    return to_value(aalgate::recover(*config_, outcome(kind, status, body), requirement.value()));
   }
 
-  DecisionValue decideRequest(bool present, double status, const std::string& body,
+  DecisionValue decideRequest(int kind, double status, const std::string& body,
                               const std::string& request_json) const {
     if (!config_) return unconfigured();
     const auto decision =
-        aalgate::decide_request(*config_, outcome(present, status, body), request_json);
+        aalgate::decide_request(*config_, outcome(kind, status, body), request_json);
     if (!decision) return error_value(decision.error());
     return to_value(decision.value());
   }

@@ -46,6 +46,13 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
     }
     return out.without_url(Verdict::allow, Reason::public_route);
   }
+  // No answer at all (the caller's fetch failed or timed out): nothing to decide on.
+  if (whoami.no_answer == NoAnswer::unreachable) {
+    return out.without_url(Verdict::error, Reason::kratos_unreachable);
+  }
+  if (whoami.no_answer == NoAnswer::timeout) {
+    return out.without_url(Verdict::error, Reason::kratos_timeout);
+  }
   // Rules 1-3: what kind of answer whoami gave.
   if (!whoami.present || whoami.status == 401) {
     return out.login(Verdict::login, Reason::no_session, LoginUrlOptions::first_login());
@@ -174,6 +181,10 @@ std::string_view to_string(Reason reason) {
       return "satisfied";
     case Reason::public_route:
       return "public";
+    case Reason::kratos_unreachable:
+      return "kratos_unreachable";
+    case Reason::kratos_timeout:
+      return "kratos_timeout";
     case Reason::redirect_not_allowed:
       return "redirect_not_allowed";
     case Reason::kratos_id:

@@ -30,7 +30,9 @@ enum class Reason {
   second_factor_stale,
   reauthentication_required,
   satisfied,
-  public_route,  ///< "public": the requirement is `aal: 'none'`
+  public_route,        ///< "public": the requirement is `aal: 'none'`
+  kratos_unreachable,  ///< no answer: the connection failed
+  kratos_timeout,      ///< no answer within the caller's time limit
   // gate.recover:
   redirect_not_allowed,  ///< a redirect_browser_to aalgate will not follow
   kratos_id,  ///< the Kratos error id answered, in Decision::kratos_reason (recover's table)
@@ -39,13 +41,17 @@ enum class Reason {
 /// @brief Something the caller should know that did not change the verdict.
 enum class Warning { highest_available_unverifiable, return_to_dropped };
 
-/// @brief What an HTTP call to Kratos gave: nothing (no session), or a status and a body.
-/// A Session object or JSON text is `{true, 200, text}`; for recover, a body without a known
-/// status has status 0.
+/// @brief Why an HTTP call to Kratos gave no answer at all.
+enum class NoAnswer { none, unreachable, timeout };
+
+/// @brief What an HTTP call to Kratos gave: nothing (no session), a status and a body, or no
+/// answer (`no_answer`: the call failed, so nothing is known). A Session object or JSON text is
+/// `{true, 200, text}`; for recover, a body without a known status has status 0.
 struct WhoamiOutcome {
   bool present = false;
   int status = 0;
   std::string_view body;
+  NoAnswer no_answer = NoAnswer::none;
 };
 
 /// @brief The verdict and, for every verdict but allow and error, the URL to send the user to.

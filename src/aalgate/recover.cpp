@@ -146,6 +146,12 @@ std::string sanitize_id(std::string_view id) {
 
 Decision recover(const Config& config, const WhoamiOutcome& error_outcome,
                  const Requirement& requirement) {
+  if (error_outcome.no_answer != NoAnswer::none) {
+    DecisionBuilder out(config, requirement);
+    return out.without_url(Verdict::error, error_outcome.no_answer == NoAnswer::timeout
+                                               ? Reason::kratos_timeout
+                                               : Reason::kratos_unreachable);
+  }
   Requirement next = requirement;
   const std::optional<Json> body =
       error_outcome.present ? json_fields::parse(error_outcome.body, true) : std::nullopt;

@@ -78,10 +78,17 @@ struct Whoami {
   bool present = false;
   int status = 0;
   std::string body;
+  aalgate::NoAnswer no_answer = aalgate::NoAnswer::none;
 };
 
 Whoami to_whoami(const Json& w) {
   if (w.is_null()) return {};
+  if (w.contains("failure")) {
+    // Only the two kinds the API names; anything else is a Session-like object (JS reads it so).
+    if (w["failure"] == "unreachable") return {false, 0, "", aalgate::NoAnswer::unreachable};
+    if (w["failure"] == "timeout") return {false, 0, "", aalgate::NoAnswer::timeout};
+    return {true, 200, w.dump()};
+  }
   if (w.contains("session")) return {true, 200, w["session"].dump()};
   if (w.contains("text")) return {true, 200, w["text"].get<std::string>()};
   if (w.contains("fixture")) {
@@ -197,7 +204,8 @@ void run_case(const Case& c) {
     }
     const Whoami whoami = to_whoami(c.whoami);
     const auto decision = aalgate::decide_request(
-        config.value(), {whoami.present, whoami.status, whoami.body}, request.dump());
+        config.value(), {whoami.present, whoami.status, whoami.body, whoami.no_answer},
+        request.dump());
     if (!expected_error.empty()) {
       ASSERT_FALSE(decision.has_value()) << "request accepted, expected " << expected_error;
       EXPECT_EQ(decision.error().code, expected_error);
@@ -221,7 +229,8 @@ void run_case(const Case& c) {
                            requirement.value());
     } else {
       const Whoami whoami = to_whoami(c.whoami);
-      d = aalgate::decide(config.value(), {whoami.present, whoami.status, whoami.body},
+      d = aalgate::decide(config.value(),
+                          {whoami.present, whoami.status, whoami.body, whoami.no_answer},
                           requirement.value());
     }
   }

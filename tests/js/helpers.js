@@ -94,6 +94,7 @@ export function vectorWhoamiInputs(whoami) {
   if (Object.hasOwn(whoami, 'status')) {
     return [{ label: '{status, body}', whoami: { status: whoami.status, body: whoami.body } }];
   }
+  if (Object.hasOwn(whoami, 'failure')) return [{ label: '{failure}', whoami: { failure: whoami.failure } }];
   throw new Error(`unknown whoami form: ${JSON.stringify(whoami)}`);
 }
 
