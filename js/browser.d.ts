@@ -28,8 +28,9 @@ export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promis
 /** {@link createBrowserGate}'s options: a gate {@link Config} plus how to reach the browser. */
 export interface BrowserGateOptions extends Config {
   /**
-   * Where whoami is fetched (absolute http(s)); default `{baseUrl}/sessions/whoami`. Kratos must
-   * allow the page's origin with credentials (CORS) or share its origin.
+   * The whoami endpoint (absolute http(s), no userinfo, query or fragment); default
+   * `{baseUrl}/sessions/whoami`, the same meaning as in aalgate/worker. Kratos must allow the
+   * page's origin with credentials (CORS) or share its origin.
    */
   whoamiUrl?: string;
   /** The fetch to use; default `globalThis.fetch`, looked up at each call. */

@@ -1,12 +1,12 @@
-// aalgate/browser: step-up authentication for single-page apps. Fetches whoami with the page's
-// cookies, asks the core, and moves the browser to the URL the core built. Every decision is the
-// core's (js/index.js); this module only talks to fetch and location.
+// aalgate/browser: step-up authentication for single-page apps: fetch → location. whoami is
+// asked through js/kratos.js with the page's cookies; the core decides and builds the URL, and
+// says which URLs from a server's answer are Kratos's own. This module only talks to fetch and
+// location.
 import { AalgateError, createGate } from './index.js';
+import { askWhoami, whoamiEndpoint } from './kratos.js';
+import { INTERNAL } from './marshal.js';
 
 export { AalgateError };
-
-// Verdicts that come with a URL to send the browser to.
-const NAVIGATING = new Set(['login', 'step_up', 'refresh', 'enroll']);
 
 /**
  * Creates a gate for a single-page app: `require` checks the session before an operation and
@@ -35,9 +35,7 @@ export async function createBrowserGate(options) {
     throw new AalgateError('config', 'config must be an object');
   }
   const { whoamiUrl, fetch: fetchOption, location: locationOption, ...config } = options;
-  if (whoamiUrl !== undefined && !isHttpUrl(whoamiUrl)) {
-    throw new AalgateError('config.whoamiUrl', 'config.whoamiUrl must be an absolute http(s) URL');
-  }
+  if (whoamiUrl !== undefined && whoamiUrl !== null) whoamiEndpoint(undefined, whoamiUrl);
   if (fetchOption !== undefined && typeof fetchOption !== 'function') {
     throw new AalgateError('config.fetch', 'config.fetch must be a function (default: globalThis.fetch)');
   }
@@ -48,16 +46,17 @@ export async function createBrowserGate(options) {
     throw new AalgateError('config.location', 'config.location must be an object with href and assign(url)');
   }
   const gate = await createGate(config);
-  return wrap(gate, { baseUrl: config.baseUrl, whoamiUrl, fetch: fetchOption, location: locationOption });
+  let whoami;
+  try {
+    whoami = whoamiEndpoint(config.baseUrl, whoamiUrl);
+  } catch (error) {
+    gate.dispose();
+    throw error;
+  }
+  return wrap(gate, { whoami, fetch: fetchOption, location: locationOption });
 }
 
-function wrap(gate, { baseUrl, whoamiUrl, fetch: fetchOption, location: locationOption }) {
-  // createGate accepted baseUrl, so it is an absolute http(s) URL without query or fragment.
-  const base = new URL(baseUrl);
-  const basePath = base.pathname.replace(/\/+$/, '');
-  const whoami = whoamiUrl ?? `${String(baseUrl).replace(/\/+$/, '')}/sessions/whoami`;
-  // Where aalgate's own URLs point: Kratos's self-service endpoints under baseUrl.
-  const selfServicePrefix = `${basePath}/self-service/`;
+function wrap(gate, { whoami, fetch: fetchOption, location: locationOption }) {
   let disposed = false;
 
   const fetchNow = () => {
@@ -82,40 +81,22 @@ function wrap(gate, { baseUrl, whoamiUrl, fetch: fetchOption, location: location
     location.assign(url);
   };
 
-  // An absolute URL on baseUrl's origin under its /self-service/ path, or null.
-  const ownUrl = (value) => {
-    if (typeof value !== 'string' || !isHttpUrl(value)) return null;
-    const url = new URL(value);
-    if (url.origin !== base.origin || url.username !== '' || url.password !== '') return null;
-    if (!url.pathname.startsWith(selfServicePrefix)) return null;
-    return url.href;
-  };
 
   async function requireImpl(requirement, options) {
     live();
     const redirect = redirectOption(options);
     const effective = withReturnTo(requirement, locationNow());
     // Checks the requirement before any request (an invalid one throws with its code) and
-    // answers public operations without whoami.
-    const probe = gate.decide(null, effective);
-    if (probe.verdict === 'allow') return probe;
+    // answers, without whoami, what needs no session (the core lets it go on).
+    const unsigned = gate[INTERNAL].decide(null, effective, 'requirement');
+    if (unsigned.httpStatus === 0) return unsigned.decision;
 
-    let answer;
-    try {
-      const response = await fetchNow()(whoami, {
-        method: 'GET',
-        credentials: 'include',
-        headers: { Accept: 'application/json' },
-      });
-      answer = { status: response.status, body: await response.text() };
-    } catch (cause) {
-      if (cause instanceof AalgateError) throw cause;
-      // No whoami answer: the core's decision for that (an error, never a pass or a redirect).
-      return gate.decide({ failure: 'unreachable' }, effective);
-    }
+    const answer = await askWhoami(whoami, { fetch: fetchNow(), credentials: 'include' });
     live();
-    const decision = gate.decide(answer, effective);
-    if (redirect && NAVIGATING.has(decision.verdict) && decision.url !== null) navigate(decision.url);
+    // No answer is the core's outcome too ({ failure }: an error, never a pass or a redirect).
+    const decision = gate.decide(answer.failure ? { failure: answer.failure } : answer, effective);
+    // A URL comes exactly with the verdicts that send the user somewhere.
+    if (redirect && decision.url !== null) navigate(decision.url);
     return decision;
   }
 
@@ -141,12 +122,10 @@ function wrap(gate, { baseUrl, whoamiUrl, fetch: fetchOption, location: location
     } catch {
       return response;
     }
-    if (body !== null && typeof body === 'object' && NAVIGATING.has(body.verdict)) {
-      const url = ownUrl(body.url);
-      if (url !== null) {
-        live();
-        navigate(url);
-      }
+    // Followed only when the core says it is one of Kratos's own self-service URLs.
+    if (body !== null && typeof body === 'object' && gate[INTERNAL].isSelfServiceUrl(body.url)) {
+      live();
+      navigate(body.url);
     }
     return response;
   }
@@ -207,15 +186,4 @@ function withReturnTo(requirement, location) {
   }
   if (typeof href !== 'string' || href === '') return requirement;
   return { ...requirement, returnTo: href };
-}
-
-function isHttpUrl(value) {
-  if (typeof value !== 'string') return false;
-  let url;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  return url.protocol === 'http:' || url.protocol === 'https:';
 }

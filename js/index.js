@@ -4,7 +4,7 @@
 import { loadCore } from '#load-core';
 
 import { AalgateError } from './errors.js';
-import { provideGateInternals } from './internal.js';
+import { INTERNAL, challengeOf, checkAnswer, decisionOf, routeOf, serverFieldsOf } from './marshal.js';
 import {
   configToJson,
   coreString,
@@ -129,14 +129,7 @@ export class Gate {
     // argument's code.
     const methodText = coreString(method) ?? '';
     const urlText = coreString(url) ?? '';
-    const answer = callCore(() => handle.requirementFor(methodText, urlText));
-    if (!answer.ok) throw coreError(answer);
-    // The core's -1 and "" stand for unset.
-    const requirement = { aal: answer.aal };
-    if (answer.maxAge !== -1) requirement.maxAge = answer.maxAge;
-    if (answer.operation !== '') requirement.operation = answer.operation;
-    requirement.rule = answer.rule === -1 ? null : answer.rule;
-    return Object.freeze(requirement);
+    return routeOf(callCore(() => handle.requirementFor(methodText, urlText)));
   }
 
   /**
@@ -152,16 +145,14 @@ export class Gate {
     const handle = this.#live();
     if (typeof header !== 'string') return null;
     const text = wellFormedText(header);
-    const answer = callCore(() => handle.parseChallenge(text));
-    if (answer.ok === false) throw coreError(answer);
-    if (!answer.found) return null;
-    const requirement = { aal: answer.aal };
-    if (answer.maxAge !== -1) requirement.maxAge = answer.maxAge;
-    return Object.freeze(requirement);
+    return challengeOf(callCore(() => handle.parseChallenge(text)));
   }
 
   // The core's DecisionValue for decide (`kind` 'requirement') or decideRequest ('request').
   #decisionValue(kind, whoami, input) {
+    if (kind !== 'request' && kind !== 'requirement') {
+      throw new TypeError(`aalgate: unknown decision kind ${String(kind)}`);
+    }
     const handle = this.#live();
     const outcome = normalizeWhoami(whoami);
     if (kind === 'request') {
@@ -176,19 +167,25 @@ export class Gate {
     );
   }
 
-  // For the integrations only (js/internal.js): the decision plus the session's expires_at,
-  // which the public Decision does not carry.
-  static {
-    provideGateInternals({
-      owns: (gate) => typeof gate === 'object' && gate !== null && #handle in gate,
-      decideWithSession(gate, whoami, input, kind) {
-        const answer = gate.#decisionValue(kind, whoami, input);
-        return {
-          decision: decisionOf(answer),
-          sessionExpiresAt: answer.sessionExpiresAt === -1 ? null : answer.sessionExpiresAt,
-        };
+  /**
+   * For aalgate/worker and aalgate/browser only (keyed by a symbol the package root does not
+   * export): the decision with what a server needs of it, and the core's own-URL check.
+   * @returns {{ decide(whoami: unknown, input: object, kind: 'request' | 'requirement'):
+   *   { decision: Readonly<object>, sessionExpiresAt: number | null, httpStatus: number },
+   *   isSelfServiceUrl(url: unknown): boolean }}
+   */
+  get [INTERNAL]() {
+    return {
+      decide: (whoami, input, kind) => {
+        const answer = this.#decisionValue(kind, whoami, input);
+        return { decision: decisionOf(answer), ...serverFieldsOf(answer) };
       },
-    });
+      isSelfServiceUrl: (url) => {
+        const handle = this.#live();
+        const text = coreString(url);
+        return text !== null && callCore(() => handle.isSelfServiceUrl(text));
+      },
+    };
   }
 
   #live() {
@@ -254,9 +251,11 @@ export async function createGate(config) {
     handle.delete();
     throw error;
   }
-  if (!answer.ok) {
+  try {
+    checkAnswer(answer);
+  } catch (error) {
     handle.delete();
-    throw coreError(answer);
+    throw error;
   }
   return new Gate(constructing, handle);
 }
@@ -278,24 +277,6 @@ function loadPublicSuffixList() {
     },
   );
   return publicSuffixList;
-}
-
-// The core's answer to decide, recover or decideRequest as a frozen decision.
-function decisionOf(answer) {
-  if (!answer.ok) throw coreError(answer);
-  return Object.freeze({
-    verdict: answer.verdict,
-    url: answer.url === '' ? null : answer.url,
-    reason: answer.reason,
-    aal: answer.aal === '' ? null : answer.aal,
-    requiredAal: answer.requiredAal,
-    warnings: Object.freeze(answer.warnings === '' ? [] : answer.warnings.split(',')),
-    challenge: answer.challenge === '' ? null : answer.challenge,
-  });
-}
-
-function coreError(answer) {
-  return new AalgateError(answer.code, `${answer.code} ${answer.message}`);
 }
 
 // The core reports bad input as values; anything thrown from it is a bug (an abort in Wasm).

@@ -34,9 +34,10 @@ export interface WorkerCacheOptions {
 /** A worker gate's configuration: a {@link Config} plus how to reach whoami. */
 export interface WorkerGateConfig extends Config {
   /**
-   * Kratos's public URL as the worker reaches it (e.g. an internal address); whoami is
-   * `GET {whoamiUrl}/sessions/whoami`. Absolute http(s), no userinfo, query or fragment.
-   * Default `baseUrl`, which stays the base of the URLs users are sent to.
+   * The whoami endpoint as the worker reaches it (e.g. an internal address:
+   * `http://kratos.internal:4433/sessions/whoami`); the same meaning as in aalgate/browser.
+   * Absolute http(s), no userinfo, query or fragment. Default `{baseUrl}/sessions/whoami`;
+   * `baseUrl` stays the base of the URLs users are sent to.
    */
   whoamiUrl?: string;
   /**

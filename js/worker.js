@@ -1,17 +1,13 @@
 // aalgate/worker: step-up authentication in front of an origin, for edge workers (workerd /
-// Cloudflare Workers, Deno, Node's fetch). It asks Kratos's whoami with the request's
-// credentials, lets the core decide for the request's route, and turns the Decision into a
-// Response. Only Web APIs: fetch, Headers, Response, AbortController, crypto.subtle.
+// Cloudflare Workers, Deno, Node's fetch): a Request in, a Response (or null: go on) out.
+// whoami is asked through js/kratos.js with the request's credentials; every decision, and the
+// status a refusal gets, is the core's. Only Web APIs: fetch, Headers, Response,
+// AbortController, crypto.subtle.
 import { AalgateError, createGate } from './index.js';
-import {
-  WhoamiCache,
-  cacheSettings,
-  credentialKey,
-  credentialsOf,
-  decideWithSession,
-  isNavigation,
-  responseFor,
-} from './internal.js';
+import { askWhoami, credentialsOf, whoamiEndpoint } from './kratos.js';
+import { INTERNAL } from './marshal.js';
+import { WhoamiCache, cacheSettings, credentialKey } from './whoami-cache.js';
+import { isNavigation, responseFor } from './worker-http.js';
 
 export { AalgateError };
 
@@ -54,48 +50,49 @@ export async function createWorkerGate(config) {
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMEOUT_MS) {
     throw new AalgateError('config.timeoutMs', `config.timeoutMs must be a number of milliseconds above 0, at most ${MAX_TIMEOUT_MS}`);
   }
-  const givenEndpoint = whoamiUrl === undefined || whoamiUrl === null ? null : whoamiEndpoint(whoamiUrl, 'config.whoamiUrl');
+  if (whoamiUrl !== undefined && whoamiUrl !== null) whoamiEndpoint(undefined, whoamiUrl);
   const settings = cacheSettings(cache);
 
   const gate = await createGate(gateConfig);
   let endpoint;
   try {
-    endpoint = givenEndpoint ?? whoamiEndpoint(gateConfig.baseUrl, 'config.baseUrl');
+    endpoint = whoamiEndpoint(gateConfig.baseUrl, whoamiUrl);
   } catch (error) {
     gate.dispose();
     throw error;
   }
   const answers = settings === null ? null : new WhoamiCache(settings);
 
-  async function check(request) {
+  // The decision for `request` with what a server needs of it (INTERNAL: httpStatus, expiry).
+  async function decideFor(request) {
     const { method, url, headers } = readRequest(request);
     const input = { method, url, returnTo: url };
-    // Throws for an invalid method or URL, and once the gate is disposed.
-    if (gate.requirementFor(method, url).aal === 'none') return gate.decideRequest(null, input);
+    const core = gate[INTERNAL];
+    // Throws for an invalid method or URL, and once the gate is disposed. A route that needs no
+    // session (the core goes on without one) is decided without asking Kratos.
+    const unsigned = core.decide(null, input, 'request');
+    if (unsigned.httpStatus === 0) return unsigned;
 
     const credentials = credentialsOf(headers);
     const key = answers === null ? null : await credentialKey(credentials);
     if (key !== null) {
       const kept = answers.get(key, Date.now());
       if (kept !== null) {
-        return gate.decideRequest(whoamiOf(kept), { ...input, now: Date.now() + kept.skewMs });
+        return core.decide(whoamiOf(kept), { ...input, now: Date.now() + kept.skewMs }, 'request');
       }
     }
 
-    const answer = await askWhoami(endpoint, credentials, timeoutMs);
+    const answer = await askWhoami(endpoint, { fetch: (...args) => fetch(...args), headers: credentials, timeoutMs });
     if (typeof answer.failure === 'string') {
       // No answer: the core's decision for that (an error naming what went wrong).
-      return gate.decideRequest({ failure: answer.failure }, input);
+      return core.decide({ failure: answer.failure }, input, 'request');
     }
-    const { decision, sessionExpiresAt } = decideWithSession(gate, whoamiOf(answer), {
-      ...input,
-      now: Date.now() + answer.skewMs,
-    });
-    if (key !== null && answer.status === 200 && sessionExpiresAt !== null) {
+    const decided = core.decide(whoamiOf(answer), { ...input, now: Date.now() + answer.skewMs }, 'request');
+    if (key !== null && answer.status === 200 && decided.sessionExpiresAt !== null) {
       // The session's expiry on this machine's clock, as the cache keeps time.
-      answers.set(key, answer, sessionExpiresAt - answer.skewMs, Date.now());
+      answers.set(key, answer, decided.sessionExpiresAt - answer.skewMs, Date.now());
     }
-    return decision;
+    return decided;
   }
 
   return Object.freeze({
@@ -105,8 +102,7 @@ export async function createWorkerGate(config) {
      * @returns {Promise<Response | null>}
      */
     async handle(request) {
-      const decision = await check(request);
-      return responseFor(decision, isNavigation(request.headers));
+      return responseFor(await decideFor(request), isNavigation(request.headers));
     },
     /**
      * The Decision for `request` (as `gate.decideRequest` gives it, or an `error` with reason
@@ -114,7 +110,9 @@ export async function createWorkerGate(config) {
      * @param {Request} request
      * @returns {Promise<Readonly<object>>}
      */
-    check,
+    async check(request) {
+      return (await decideFor(request)).decision;
+    },
     /**
      * Frees the core's memory and drops the cache; later calls reject with `gate.disposed`.
      * @returns {void}
@@ -131,60 +129,9 @@ function whoamiOf(answer) {
   return { status: answer.status, body: answer.body };
 }
 
-// `{base}/sessions/whoami` for an absolute http(s) base URL without userinfo, query or fragment.
-function whoamiEndpoint(base, code) {
-  const refuse = () => new AalgateError(code, `${code} must be an absolute http(s) URL without userinfo, query or fragment`);
-  if (typeof base !== 'string' || /[\s\\?#\u0000-\u001f\u007f]/.test(base)) throw refuse();
-  let url;
-  try {
-    url = new URL(base);
-  } catch {
-    throw refuse();
-  }
-  const authority = base.slice(base.indexOf('//') + 2).split('/')[0];
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || authority.includes('@')) throw refuse();
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}/sessions/whoami`;
-}
-
 function readRequest(request) {
   if (typeof request !== 'object' || request === null || typeof request.headers?.get !== 'function') {
     throw new AalgateError('request', 'expected a Request (method, url, headers)');
   }
   return { method: request.method, url: request.url, headers: request.headers };
-}
-
-// GET whoami with only the credentials, within `timeoutMs` (headers and body): `{ status, body }`
-// as Kratos answered, or `{ failure }` when no answer came.
-async function askWhoami(endpoint, credentials, timeoutMs) {
-  const controller = new AbortController();
-  let timedOut = false;
-  let timer;
-  const deadline = new Promise((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-      reject(new Error('whoami timed out'));
-    }, timeoutMs);
-  });
-  deadline.catch(() => {});
-  try {
-    const headers = new Headers([['accept', 'application/json'], ...credentials]);
-    const response = await Promise.race([
-      // `manual`: a redirect is an answer to judge (unexpected), never followed with credentials.
-      fetch(endpoint, { method: 'GET', headers, redirect: 'manual', signal: controller.signal }),
-      deadline,
-    ]);
-    const body = await Promise.race([response.text(), deadline]);
-    // Kratos's clock, from its Date header: ages are measured on the clock that wrote the
-    // session's times, whatever this machine's clock says (0 when absent or unreadable). The
-    // header has whole seconds: taken as the end of its second, so ages and expiry can only
-    // err on the strict side.
-    const served = Date.parse(response.headers.get('date') ?? '');
-    const skewMs = Number.isFinite(served) ? served + 999 - Date.now() : 0;
-    return { status: response.status, body, skewMs };
-  } catch {
-    return { failure: timedOut ? 'timeout' : 'unreachable' };
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -27,6 +27,7 @@ struct DecisionValue {
   std::string warnings;
   std::string challenge;
   double sessionExpiresAt = -1;  // ms since the epoch; -1 when no valid session was read
+  int httpStatus = 0;            // aalgate::http_status(verdict): 0 go on, else 401/403/503
 };
 
 struct RouteValue {
@@ -65,6 +66,7 @@ DecisionValue to_value(const aalgate::Decision& decision) {
     out.warnings.append(aalgate::to_string(warning));
   }
   out.challenge = decision.challenge;
+  out.httpStatus = aalgate::http_status(decision.verdict);
   if (decision.session_expires_at) {
     out.sessionExpiresAt = static_cast<double>(decision.session_expires_at->seconds) * 1000.0 +
                            static_cast<double>(decision.session_expires_at->nanos / 1000000);
@@ -150,6 +152,11 @@ class Gate {
     return out;
   }
 
+  // Whether a server's answer may send the browser to `url` (one of Kratos's own pages).
+  bool isSelfServiceUrl(const std::string& url) const {
+    return config_ && aalgate::is_self_service_url(url, *config_);
+  }
+
   ChallengeValue parseChallenge(const std::string& header) const {
     ChallengeValue out;
     const auto challenge = aalgate::parse_challenge(header);
@@ -186,7 +193,8 @@ EMSCRIPTEN_BINDINGS(aalgate) {
       .field("requiredAal", &DecisionValue::requiredAal)
       .field("warnings", &DecisionValue::warnings)
       .field("challenge", &DecisionValue::challenge)
-      .field("sessionExpiresAt", &DecisionValue::sessionExpiresAt);
+      .field("sessionExpiresAt", &DecisionValue::sessionExpiresAt)
+      .field("httpStatus", &DecisionValue::httpStatus);
   emscripten::value_object<RouteValue>("RouteValue")
       .field("ok", &RouteValue::ok)
       .field("code", &RouteValue::code)
@@ -206,5 +214,6 @@ EMSCRIPTEN_BINDINGS(aalgate) {
       .function("recover", &Gate::recover)
       .function("decideRequest", &Gate::decideRequest)
       .function("requirementFor", &Gate::requirementFor)
-      .function("parseChallenge", &Gate::parseChallenge);
+      .function("parseChallenge", &Gate::parseChallenge)
+      .function("isSelfServiceUrl", &Gate::isSelfServiceUrl);
 }

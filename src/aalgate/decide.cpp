@@ -135,6 +135,22 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   return out.without_url(Verdict::allow, Reason::satisfied);
 }
 
+int http_status(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::allow:
+      return 0;
+    case Verdict::login:
+    case Verdict::step_up:
+    case Verdict::refresh:
+      return 401;
+    case Verdict::enroll:
+      return 403;
+    case Verdict::error:
+      return 503;
+  }
+  return 503;
+}
+
 std::string_view to_string(Verdict verdict) {
   switch (verdict) {
     case Verdict::allow:

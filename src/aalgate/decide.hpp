@@ -76,6 +76,12 @@ struct Decision {
 [[nodiscard]] Decision decide(const Config& config, const WhoamiOutcome& whoami,
                               const Requirement& requirement);
 
+/// @brief The HTTP status a server answers a request with for `verdict` when it does not redirect
+/// (aalgate/worker): 0 for allow (the request goes on), 401 for login, step_up and refresh (with
+/// the challenge), 403 for enroll (the user must add a factor first), 503 for error (Kratos's
+/// answer could not be judged: never a pass).
+[[nodiscard]] int http_status(Verdict verdict);
+
 [[nodiscard]] std::string_view to_string(Verdict verdict);
 [[nodiscard]] std::string_view to_string(Reason reason);
 /// @brief The decision's reason code: `to_string(reason)`, or the Kratos id for kratos_id.

@@ -46,16 +46,6 @@ bool has_dot_segment(std::string_view path) {
   return false;
 }
 
-// A URL on baseUrl's origin (same scheme, host and port) under `{baseUrl path}/self-service/`,
-// with no dot segment that would lead a browser out of it.
-bool is_self_service_url(std::string_view url, const Config& config) {
-  const std::optional<AbsoluteUrl> parsed = parse_http_url(url);
-  if (!parsed || parsed->has_userinfo || has_dot_segment(parsed->path)) return false;
-  const std::string prefix = config.base_url + "/self-service/";
-  const std::string rebuilt = parsed->scheme + "://" + parsed->host_port + parsed->path;
-  return rebuilt.compare(0, prefix.size(), prefix) == 0;
-}
-
 // An origin the configuration names in `redirectOrigins` (an OIDC provider, Hydra, the UI).
 bool on_redirect_origin(std::string_view url, const Config& config) {
   const std::optional<AbsoluteUrl> parsed = parse_http_url(url);
@@ -143,6 +133,14 @@ std::string sanitize_id(std::string_view id) {
 }
 
 }  // namespace
+
+bool is_self_service_url(std::string_view url, const Config& config) {
+  const std::optional<AbsoluteUrl> parsed = parse_http_url(url);
+  if (!parsed || parsed->has_userinfo || has_dot_segment(parsed->path)) return false;
+  const std::string prefix = config.base_url + "/self-service/";
+  const std::string rebuilt = origin_of(*parsed) + parsed->path;
+  return rebuilt.compare(0, prefix.size(), prefix) == 0;
+}
 
 Decision recover(const Config& config, const WhoamiOutcome& error_outcome,
                  const Requirement& requirement) {

@@ -14,4 +14,10 @@ namespace aalgate {
 [[nodiscard]] Decision recover(const Config& config, const WhoamiOutcome& error,
                                const Requirement& requirement);
 
+/// @brief true when `url` is one of Kratos's own self-service URLs: on baseUrl's origin (same
+/// scheme, host and port) under `{baseUrl path}/self-service/`, without userinfo or a dot
+/// segment (plain or `%2e`-encoded) that would lead a browser out of it. The only URLs aalgate
+/// follows from a server's answer without `redirectOrigins`.
+[[nodiscard]] bool is_self_service_url(std::string_view url, const Config& config);
+
 }  // namespace aalgate

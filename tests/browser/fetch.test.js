@@ -156,7 +156,6 @@ test("aalgate's JSON pointing anywhere but Kratos's self-service pages is ignore
     '/json-relative',
     '/json-javascript',
     '/json-error',
-    '/json-allow',
     '/json-503',
     '/html-401',
     '/other-challenge',
@@ -165,6 +164,14 @@ test("aalgate's JSON pointing anywhere but Kratos's self-service pages is ignore
     assert.ok(res instanceof Response, path);
   }
   assert.deepEqual(env.assigned, []);
+});
+
+test("aalgate's JSON is followed by its URL alone (the core's own-page check), not by its verdict", async (t) => {
+  // A 403 whose JSON says "allow" but carries a Kratos self-service URL: the browser goes to that
+  // page of Kratos (never anywhere else); no verdict is read in JS.
+  const { env, api, gate, kratos } = await setup(t);
+  await gate.fetch(`${api.url}/json-allow`);
+  assert.deepEqual(env.assigned, [`${base(kratos)}/self-service/login/browser`]);
 });
 
 test('Kratos unreachable during a challenge: no redirect, the Response comes back', async (t) => {

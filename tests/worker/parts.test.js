@@ -1,4 +1,4 @@
-// The worker's pure parts in Node (js/internal.js): which requests are navigations, the
+// The worker's pure parts in Node (js/worker-http.js, js/whoami-cache.js, js/kratos.js): which requests are navigations, the
 // credential headers and their cache key, Decision → Response, the whoami cache, the decision
 // with the session's expiry; and createWorkerGate's argument checks. The worker itself runs in
 // workerd in worker.test.js.
@@ -8,17 +8,10 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 import { AalgateError, createGate } from '../../js/index.js';
-import {
-  CACHE_DEFAULTS,
-  WhoamiCache,
-  acceptWeight,
-  cacheSettings,
-  credentialKey,
-  credentialsOf,
-  decideWithSession,
-  isNavigation,
-  responseFor,
-} from '../../js/internal.js';
+import { credentialsOf } from '../../js/kratos.js';
+import { INTERNAL } from '../../js/marshal.js';
+import { CACHE_DEFAULTS, WhoamiCache, cacheSettings, credentialKey } from '../../js/whoami-cache.js';
+import { acceptWeight, isNavigation, responseFor } from '../../js/worker-http.js';
 import * as worker from '../../js/worker.js';
 
 const BASE = 'https://auth.example.com';
@@ -108,21 +101,27 @@ describe('credentials: only Cookie, Authorization and X-Session-Token', () => {
 describe('responseFor: Decision → Response', async () => {
   const gate = await createGate({ baseUrl: BASE, allowedReturnUrls: ['https://app.example.com/'] });
   const RETURN_TO = 'https://app.example.com/billing?x=1';
+  // What the Gate's integration method gives: the decision and the core's HTTP status for it.
+  const decided = (whoami, requirement) => gate[INTERNAL].decide(whoami, requirement, 'requirement');
   const decisions = {
-    allow: gate.decide(AAL2_TEXT, { aal: 'aal2', now: NOW }),
-    login: gate.decide(null, { returnTo: RETURN_TO }),
-    step_up: gate.decide(AAL2_REQUIRED, { aal: 'aal2', returnTo: RETURN_TO }),
-    refresh: gate.decide(AAL2_TEXT, { aal: 'aal2', maxAge: '5m', now: NOW, returnTo: RETURN_TO }),
-    enroll: gate.decide(
+    allow: decided(AAL2_TEXT, { aal: 'aal2', now: NOW }),
+    login: decided(null, { returnTo: RETURN_TO }),
+    step_up: decided(AAL2_REQUIRED, { aal: 'aal2', returnTo: RETURN_TO }),
+    refresh: decided(AAL2_TEXT, { aal: 'aal2', maxAge: '5m', now: NOW, returnTo: RETURN_TO }),
+    enroll: decided(
       fixture('real-whoami-200-aal1-cookie.json'),
       { aal: 'aal2', returnTo: RETURN_TO, now: Date.parse(JSON.parse(fixture('real-whoami-200-aal1-cookie.json')).authenticated_at) },
     ),
-    error: gate.decide({ status: 502, body: 'Bad Gateway' }, { returnTo: RETURN_TO }),
+    error: decided({ status: 502, body: 'Bad Gateway' }, { returnTo: RETURN_TO }),
   };
   gate.dispose();
 
-  test('the fixtures give the verdicts under test', () => {
-    for (const [verdict, decision] of Object.entries(decisions)) assert.equal(decision.verdict, verdict);
+  test('the fixtures give the verdicts and the core the statuses under test', () => {
+    const statuses = { allow: 0, login: 401, step_up: 401, refresh: 401, enroll: 403, error: 503 };
+    for (const [verdict, { decision, httpStatus }] of Object.entries(decisions)) {
+      assert.equal(decision.verdict, verdict);
+      assert.equal(httpStatus, statuses[verdict], verdict);
+    }
   });
 
   const jsonOf = async (response) => {
@@ -139,27 +138,28 @@ describe('responseFor: Decision → Response', async () => {
     test(`${verdict}, navigation → 303 to the decision's url, no-store, no body`, async () => {
       const response = responseFor(decisions[verdict], true);
       assert.equal(response.status, 303);
-      assert.equal(response.headers.get('location'), decisions[verdict].url);
-      assert.match(decisions[verdict].url, /return_to=https%3A%2F%2Fapp\.example\.com%2Fbilling%3Fx%3D1/);
+      assert.equal(response.headers.get('location'), decisions[verdict].decision.url);
+      assert.match(decisions[verdict].decision.url, /return_to=https%3A%2F%2Fapp\.example\.com%2Fbilling%3Fx%3D1/);
       assert.equal(response.headers.get('cache-control'), 'no-store');
       assert.equal(response.headers.get('www-authenticate'), null);
       assert.equal(await response.text(), '');
     });
   }
 
-  for (const [verdict, status, challenged] of [
-    ['login', 401, false],
+  for (const [verdict, status, challenged, authenticate] of [
+    ['login', 401, false, 'Bearer'],
     ['step_up', 401, true],
     ['refresh', 401, true],
-    ['enroll', 403, false],
+    ['enroll', 403, false, null],
   ]) {
-    test(`${verdict}, API request → ${status} JSON {verdict, url, reason}${challenged ? ' + WWW-Authenticate' : ''}`, async () => {
-      const decision = decisions[verdict];
-      const response = responseFor(decision, false);
+    test(`${verdict}, API request → ${status} JSON {verdict, url, reason} + WWW-Authenticate ${challenged ? 'challenge' : authenticate}`, async () => {
+      const { decision } = decisions[verdict];
+      const response = responseFor(decisions[verdict], false);
       assert.equal(response.status, status);
       assert.equal(response.headers.get('cache-control'), 'no-store');
       assert.equal(response.headers.get('location'), null);
-      assert.equal(response.headers.get('www-authenticate'), challenged ? decision.challenge : null);
+      // RFC 9110: every 401 names a scheme; the core's RFC 9470 challenge when there is one.
+      assert.equal(response.headers.get('www-authenticate'), challenged ? decision.challenge : authenticate);
       if (challenged) assert.match(decision.challenge, /^Bearer error="insufficient_user_authentication"/);
       assert.deepEqual(await jsonOf(response), { verdict, url: decision.url, reason: decision.reason });
     });
@@ -175,16 +175,14 @@ describe('responseFor: Decision → Response', async () => {
     });
   }
 
-  test('anything unforeseen (an unknown verdict, a redirect verdict without url) → 503, not a pass', async () => {
-    const odd = [
-      { verdict: 'maybe', url: 'https://auth.example.com/x', reason: 'odd', challenge: null },
-      { verdict: 'login', url: null, reason: 'odd', challenge: null },
-    ];
-    for (const decision of odd) {
-      const response = responseFor(decision, true);
-      assert.equal(response.status, 503);
-      assert.deepEqual(await jsonOf(response), { verdict: 'error', url: null, reason: 'odd' });
-    }
+  test('a 503 is never a redirect, even with a url; only status 0 passes', async () => {
+    const odd = { verdict: 'error', url: 'https://auth.example.com/x', reason: 'odd', challenge: null };
+    const response = responseFor({ decision: odd, httpStatus: 503 }, true);
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get('location'), null);
+    assert.deepEqual(await jsonOf(response), { verdict: 'error', url: 'https://auth.example.com/x', reason: 'odd' });
+    const login = { verdict: 'login', url: null, reason: 'odd', challenge: null };
+    assert.equal((await responseFor({ decision: login, httpStatus: 401 }, true)).status, 401, 'no url: no redirect, not a pass');
   });
 });
 
@@ -262,24 +260,24 @@ describe('cache settings and the whoami cache', () => {
   });
 });
 
-describe('decideWithSession', () => {
+describe('the Gate\'s integration method (gate[INTERNAL].decide)', () => {
   test('gives the public decision and the session’s expires_at (ms), for decideRequest and decide', async () => {
     const gate = await createGate({ baseUrl: BASE, policy: { rules: [{ path: '/billing/**', aal: 'aal2', maxAge: '5m' }] } });
     try {
       const request = { method: 'GET', url: 'https://app.example.com/billing', now: NOW };
-      const viaRequest = decideWithSession(gate, AAL2_TEXT, request);
+      const viaRequest = gate[INTERNAL].decide(AAL2_TEXT, request, 'request');
       assert.deepEqual(viaRequest.decision, gate.decideRequest(AAL2_TEXT, request));
       assert.equal(viaRequest.decision.verdict, 'refresh');
       assert.ok(Object.isFrozen(viaRequest.decision));
       assert.equal(viaRequest.sessionExpiresAt, Date.parse('2026-08-02T10:00:05.123Z'));
 
       const requirement = { aal: 'aal2', now: NOW };
-      const viaRequirement = decideWithSession(gate, AAL2_TEXT, requirement, 'requirement');
+      const viaRequirement = gate[INTERNAL].decide(AAL2_TEXT, requirement, 'requirement');
       assert.deepEqual(viaRequirement.decision, gate.decide(AAL2_TEXT, requirement));
       assert.equal(viaRequirement.sessionExpiresAt, Date.parse('2026-08-02T10:00:05.123Z'));
 
       for (const whoami of [null, { status: 401, body: '' }, AAL2_REQUIRED, '{"active":tru', { status: 500, body: '' }]) {
-        assert.equal(decideWithSession(gate, whoami, request).sessionExpiresAt, null);
+        assert.equal(gate[INTERNAL].decide(whoami, request, 'request').sessionExpiresAt, null);
       }
       assert.ok(!('sessionExpiresAt' in gate.decideRequest(AAL2_TEXT, request)), 'the public Decision does not carry it');
     } finally {
@@ -287,15 +285,37 @@ describe('decideWithSession', () => {
     }
   });
 
-  test('throws as the public calls do, and for anything but a Gate', async () => {
+  test('throws as the public calls do; the package root does not export its key', async () => {
     const gate = await createGate({ baseUrl: BASE });
-    assert.throws(() => decideWithSession(gate, null, { method: '', url: '/' }), { code: 'request.method' });
-    assert.throws(() => decideWithSession(gate, null, { aal: 'aal9' }, 'requirement'), { code: 'requirement.aal' });
-    assert.throws(() => decideWithSession(gate, null, {}, 'other'), TypeError);
-    assert.throws(() => decideWithSession({}, null, { method: 'GET', url: '/' }), { code: 'gate' });
-    assert.throws(() => decideWithSession(null, null, { method: 'GET', url: '/' }), { code: 'gate' });
+    assert.throws(() => gate[INTERNAL].decide(null, { method: '', url: '/' }, 'request'), { code: 'request.method' });
+    assert.throws(() => gate[INTERNAL].decide(null, { aal: 'aal9' }, 'requirement'), { code: 'requirement.aal' });
+    assert.throws(() => gate[INTERNAL].decide(null, {}, 'other'), TypeError);
+    assert.ok(!Object.values(await import('../../js/index.js')).includes(INTERNAL));
+    assert.equal(Object.getOwnPropertySymbols(gate).length, 0, 'nothing enumerable on the instance');
     gate.dispose();
-    assert.throws(() => decideWithSession(gate, null, { method: 'GET', url: '/' }), { code: 'gate.disposed' });
+    assert.throws(() => gate[INTERNAL].decide(null, { method: 'GET', url: '/' }, 'request'), { code: 'gate.disposed' });
+  });
+
+  test('isSelfServiceUrl asks the core: Kratos\'s own self-service URLs only', async () => {
+    const gate = await createGate({ baseUrl: `${BASE}/.ory` });
+    try {
+      const own = gate[INTERNAL].isSelfServiceUrl;
+      assert.equal(own(`${BASE}/.ory/self-service/login/browser?aal=aal2`), true);
+      for (const other of [
+        `${BASE}/self-service/login/browser`,
+        `${BASE}/.ory/self-service/../admin`,
+        `${BASE}/.ory/self-service/%2e%2e/admin`,
+        'https://evil.example.net/.ory/self-service/login/browser',
+        `https://u@auth.example.com/.ory/self-service/login/browser`,
+        '/.ory/self-service/login/browser',
+        42,
+        null,
+      ]) {
+        assert.equal(own(other), false, String(other));
+      }
+    } finally {
+      gate.dispose();
+    }
   });
 });
 
@@ -362,11 +382,11 @@ describe('createWorkerGate: configuration checks', () => {
   });
 });
 
-test('decideWithSession serves the Gates of a second copy of js/index.js too', async () => {
+test('the integration method serves the Gates of a second copy of js/index.js too', async () => {
   const copy = await import(`../../js/index.js?copy=${Date.now()}`);
   const gate = await copy.createGate({ baseUrl: BASE });
   try {
-    const { decision, sessionExpiresAt } = decideWithSession(gate, AAL2_TEXT, { now: NOW }, 'requirement');
+    const { decision, sessionExpiresAt } = gate[INTERNAL].decide(AAL2_TEXT, { now: NOW }, 'requirement');
     assert.deepEqual([decision.verdict, sessionExpiresAt], ['allow', Date.parse('2026-08-02T10:00:05.123Z')]);
   } finally {
     gate.dispose();

@@ -73,7 +73,7 @@ test('examples/worker in workerd, in front of the Kratos emulator', { timeout: 1
   );
   const example = (more) => ({
     bundle,
-    bindings: { ...toml.vars, KRATOS_URL: kratos.url, KRATOS_WHOAMI_URL: proxy.url, ORIGIN_URL: origin.url, ...more },
+    bindings: { ...toml.vars, KRATOS_URL: kratos.url, KRATOS_WHOAMI_URL: `${proxy.url}/sessions/whoami`, ORIGIN_URL: origin.url, ...more },
   });
   const workers = await startWorkers(toml.compatibility_date, {
     main: example(),
@@ -180,11 +180,11 @@ test('examples/worker in workerd, in front of the Kratos emulator', { timeout: 1
     }
   });
 
-  await t.test('an API request without a session → 401 JSON login, no challenge', async () => {
+  await t.test('an API request without a session → 401 JSON login, WWW-Authenticate: Bearer (RFC 9110), no RFC 9470 challenge', async () => {
     for (const headers of [{ accept: 'application/json' }, {}, { accept: '*/*' }]) {
       const answer = await send('main', '/api/orders', { headers });
       assertJsonAnswer(answer, 401, { verdict: 'login', url: login(`return_to=${escape(`${APP}/api/orders`)}`), reason: 'no_session' });
-      assert.equal(answer.headers.get('www-authenticate'), null);
+      assert.equal(answer.headers.get('www-authenticate'), 'Bearer');
     }
   });
 

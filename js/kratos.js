@@ -1,0 +1,106 @@
+// Talking to Kratos, for aalgate/worker and aalgate/browser alike: where whoami is, which
+// request headers are credentials, the request with its time limit, and Kratos's clock from its
+// Date header. Transport only: what an answer means is the core's (js/index.js).
+import { AalgateError } from './errors.js';
+
+/** The request headers forwarded to whoami: the credentials Kratos reads, nothing else. */
+export const CREDENTIAL_HEADERS = Object.freeze(['cookie', 'authorization', 'x-session-token']);
+
+/**
+ * The whoami endpoint: `whoamiUrl` (the endpoint itself, e.g. Kratos as a worker reaches it
+ * inside its network: `http://kratos.internal:4433/sessions/whoami`) when set, else
+ * `{baseUrl}/sessions/whoami`. Either must be an absolute http(s) URL without userinfo, query or
+ * fragment; trailing slashes are dropped.
+ * @param {unknown} baseUrl the gate's baseUrl (already accepted by the core)
+ * @param {unknown} whoamiUrl the `whoamiUrl` option, or undefined / null
+ * @returns {string}
+ * @throws {AalgateError} `config.whoamiUrl` (or `config.baseUrl`) when it is not such a URL
+ */
+export function whoamiEndpoint(baseUrl, whoamiUrl) {
+  if (whoamiUrl !== undefined && whoamiUrl !== null) return checkedUrl(whoamiUrl, 'config.whoamiUrl');
+  return `${checkedUrl(baseUrl, 'config.baseUrl')}/sessions/whoami`;
+}
+
+// The URL without trailing slashes, when it is absolute http(s) without userinfo, query, fragment.
+function checkedUrl(value, code) {
+  const refuse = () => new AalgateError(code, `${code} must be an absolute http(s) URL without userinfo, query or fragment`);
+  if (typeof value !== 'string' || /[\s\\?#\u0000-\u001f\u007f]/.test(value)) throw refuse();
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    throw refuse();
+  }
+  const authority = value.slice(value.indexOf('//') + 2).split('/')[0];
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || authority.includes('@')) throw refuse();
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * The credential headers a request carries, in {@link CREDENTIAL_HEADERS} order, lower-case
+ * names; absent ones are left out (an empty value is kept: it was sent).
+ * @param {{ get(name: string): string | null }} headers
+ * @returns {[string, string][]}
+ */
+export function credentialsOf(headers) {
+  const credentials = [];
+  for (const name of CREDENTIAL_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) credentials.push([name, value]);
+  }
+  return credentials;
+}
+
+/**
+ * GET whoami, within `timeoutMs` (headers and body) when given: `{ status, body, skewMs }` as
+ * Kratos answered, or `{ failure: 'unreachable' | 'timeout' }` when no answer came (the core's
+ * no-answer outcome). A redirect is an answer to judge, never followed.
+ * @param {string} endpoint from {@link whoamiEndpoint}
+ * @param {{ fetch: Function, headers?: [string, string][], credentials?: RequestCredentials,
+ *   timeoutMs?: number }} options `headers`: the credentials to forward (worker); `credentials`:
+ *   the fetch mode (browser: 'include')
+ * @returns {Promise<{ status: number, body: string, skewMs: number } | { failure: string }>}
+ */
+export async function askWhoami(endpoint, { fetch: fetchFn, headers = [], credentials, timeoutMs }) {
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    if (timeoutMs === undefined) return;
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+      reject(new Error('whoami timed out'));
+    }, timeoutMs);
+  });
+  deadline.catch(() => {});
+  try {
+    const init = {
+      method: 'GET',
+      headers: new Headers([['accept', 'application/json'], ...headers]),
+      redirect: 'manual',
+      signal: controller.signal,
+    };
+    if (credentials !== undefined) init.credentials = credentials;
+    const response = await Promise.race([fetchFn(endpoint, init), deadline]);
+    const body = await Promise.race([response.text(), deadline]);
+    return { status: response.status, body, skewMs: clockSkew(response.headers.get('date')) };
+  } catch (cause) {
+    if (cause instanceof AalgateError) throw cause;
+    return { failure: timedOut ? 'timeout' : 'unreachable' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Kratos's clock minus this machine's, from an answer's `Date` header: ages are measured on the
+ * clock that wrote the session's times (0 when absent or unreadable). The header has whole
+ * seconds: taken as the end of its second, so ages and expiry can only err on the strict side.
+ * @param {string | null} date the header's value
+ * @returns {number} milliseconds
+ */
+export function clockSkew(date) {
+  const served = Date.parse(date ?? '');
+  return Number.isFinite(served) ? served + 999 - Date.now() : 0;
+}
