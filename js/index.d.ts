@@ -294,7 +294,7 @@ export type RecoverReason =
   | 'kratos_timeout'
   | `kratos_${string}`;
 
-/** Why, as a stable snake_case code (SPEC §2, and {@link RecoverReason} from recover). */
+/** Why, as a stable snake_case code (docs/contract.md §2, and {@link RecoverReason} from recover). */
 export type Reason =
   | 'no_session'
   | 'server_requires_aal2'

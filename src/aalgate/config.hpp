@@ -1,6 +1,6 @@
 #pragma once
 /// @file config.hpp
-/// @brief The gate configuration (SPEC 1.1): where Kratos is and how its server is configured.
+/// @brief The gate configuration (contract §1.1): where Kratos is and how its server is configured.
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 /// @file decide.hpp
-/// @brief The decision (SPEC section 2): from a whoami outcome and a requirement to a verdict.
+/// @brief The decision (docs/contract.md §2): from a whoami outcome and a requirement to a verdict.
 
 #include <optional>
 #include <string>
@@ -16,7 +16,7 @@ namespace aalgate {
 /// @brief What the app should do.
 enum class Verdict { allow, login, step_up, refresh, enroll, error };
 
-/// @brief Why; one per row of SPEC section 2's table.
+/// @brief Why; one per row of docs/contract.md §2's table.
 enum class Reason {
   no_session,
   server_requires_aal2,
@@ -71,7 +71,7 @@ struct Decision {
   std::optional<Timestamp> session_expires_at;
 };
 
-/// @brief Decides by SPEC section 2's rules, first match wins. Never throws, never fails:
+/// @brief Decides by docs/contract.md §2's rules, first match wins. Never throws, never fails:
 /// malformed or hostile whoami content gives `error` or `login`, never `allow`.
 [[nodiscard]] Decision decide(const Config& config, const WhoamiOutcome& whoami,
                               const Requirement& requirement);

@@ -1,6 +1,6 @@
 #pragma once
 /// @file flow_url.hpp
-/// @brief Kratos self-service URLs (SPEC section 3).
+/// @brief Kratos self-service URLs (docs/contract.md §3).
 
 #include <optional>
 #include <string>

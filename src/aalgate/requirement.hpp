@@ -1,6 +1,6 @@
 #pragma once
 /// @file requirement.hpp
-/// @brief What one operation needs (SPEC 1.3), resolved against the gate's configuration.
+/// @brief What one operation needs (contract §1.3), resolved against the gate's configuration.
 
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>

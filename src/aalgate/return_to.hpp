@@ -1,6 +1,6 @@
 #pragma once
 /// @file return_to.hpp
-/// @brief Which `return_to` values may go into a flow URL: SPEC section 3's hardening plus
+/// @brief Which `return_to` values may go into a flow URL: docs/contract.md §3's hardening plus
 /// Kratos's `selfservice.allowed_return_urls` matching (x/redir/secure_redirect.go).
 
 #include <cstddef>

@@ -257,7 +257,7 @@ void run_case(const Case& c) {
     for (const auto w : d.warnings) got.emplace_back(aalgate::to_string(w));
     EXPECT_EQ(got, e["warnings"].get<std::vector<std::string>>());
   }
-  // SPEC 2: url is empty exactly when the verdict is allow or error.
+  // contract §2: url is empty exactly when the verdict is allow or error.
   EXPECT_EQ(d.url.empty(),
             d.verdict == aalgate::Verdict::allow || d.verdict == aalgate::Verdict::error);
 }

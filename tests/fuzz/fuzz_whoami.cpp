@@ -1,5 +1,5 @@
 // Any bytes as a whoami body, under every status class: decide must return, and its result
-// must keep SPEC 2's shape (url empty exactly for allow/error; URLs only on baseUrl), and so
+// must keep contract §2's shape (url empty exactly for allow/error; URLs only on baseUrl), and so
 // must recover reading them as a Kratos error body.
 #include <cstdint>
 #include <cstdlib>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds aalgate with CMake.
-#   build.sh               native Debug with tests (build/native) + Wasm core (build/wasm -> js/core)
+#   build.sh               the package: the Wasm core (build/wasm -> js/core) (npm run build)
+#   build.sh --with-tests  native Debug with tests (build/native) + the Wasm core (npm test)
 #   build.sh --if-missing  only the Wasm core, and only when js/core lacks it (npm start)
 #   build.sh --release     native Release with benchmarks (build/release) + Wasm core (npm run bench)
 # Prints the size of the Wasm and of its JS glue, raw and gzip -9.
@@ -15,12 +16,13 @@ mode=default
 for arg in "$@"; do
   case "$arg" in
     --if-missing) mode=if-missing ;;
+    --with-tests) mode=with-tests ;;
     --release) mode=release ;;
     -h | --help)
       usage
       exit 0
       ;;
-    *) die "unknown option '$arg' (expected --if-missing or --release)" ;;
+    *) die "unknown option '$arg' (expected --with-tests, --if-missing or --release)" ;;
   esac
 done
 
@@ -114,8 +116,11 @@ case "$mode" in
     build_native_release
     build_wasm
     ;;
-  default)
+  with-tests)
     build_native_debug
+    build_wasm
+    ;;
+  default)
     build_wasm
     ;;
 esac

@@ -99,7 +99,7 @@ fi
 
 # 2. build, 3. lint (lint configures the native build itself if the build failed early).
 built=1
-if ! run_step build bash "$AALGATE_TOOLS/build.sh"; then
+if ! run_step build bash "$AALGATE_TOOLS/build.sh" --with-tests; then
   steps_failed=$((steps_failed + 1))
   built=0
 fi
