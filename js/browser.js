@@ -46,14 +46,8 @@ export async function createBrowserGate(options) {
     throw new AalgateError('config.location', 'config.location must be an object with href and assign(url)');
   }
   const gate = await createGate(config);
-  let whoami;
-  try {
-    whoami = whoamiEndpoint(config.baseUrl, whoamiUrl);
-  } catch (error) {
-    gate.dispose();
-    throw error;
-  }
-  return wrap(gate, { whoami, fetch: fetchOption, location: locationOption });
+  // The core accepted baseUrl, so this cannot fail on it now.
+  return wrap(gate, { whoami: whoamiEndpoint(config.baseUrl, whoamiUrl), fetch: fetchOption, location: locationOption });
 }
 
 function wrap(gate, { whoami, fetch: fetchOption, location: locationOption }) {

@@ -54,13 +54,8 @@ export async function createWorkerGate(config) {
   const settings = cacheSettings(cache);
 
   const gate = await createGate(gateConfig);
-  let endpoint;
-  try {
-    endpoint = whoamiEndpoint(gateConfig.baseUrl, whoamiUrl);
-  } catch (error) {
-    gate.dispose();
-    throw error;
-  }
+  // The core accepted baseUrl, so this cannot fail on it now.
+  const endpoint = whoamiEndpoint(gateConfig.baseUrl, whoamiUrl);
   const answers = settings === null ? null : new WhoamiCache(settings);
 
   // The decision for `request` with what a server needs of it (INTERNAL: httpStatus, expiry).

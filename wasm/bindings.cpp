@@ -108,18 +108,16 @@ class Gate {
 
   DecisionValue decide(int kind, double status, const std::string& body,
                        const std::string& requirement_json) const {
-    if (!config_) return unconfigured();
-    const auto requirement = aalgate::parse_requirement(requirement_json, *config_);
-    if (!requirement) return error_value(requirement.error());
-    return to_value(aalgate::decide(*config_, outcome(kind, status, body), requirement.value()));
+    return with_requirement(requirement_json, [&](const aalgate::Requirement& requirement) {
+      return aalgate::decide(*config_, outcome(kind, status, body), requirement);
+    });
   }
 
   DecisionValue recover(int kind, double status, const std::string& body,
                         const std::string& requirement_json) const {
-    if (!config_) return unconfigured();
-    const auto requirement = aalgate::parse_requirement(requirement_json, *config_);
-    if (!requirement) return error_value(requirement.error());
-    return to_value(aalgate::recover(*config_, outcome(kind, status, body), requirement.value()));
+    return with_requirement(requirement_json, [&](const aalgate::Requirement& requirement) {
+      return aalgate::recover(*config_, outcome(kind, status, body), requirement);
+    });
   }
 
   DecisionValue decideRequest(int kind, double status, const std::string& body,
@@ -168,6 +166,15 @@ class Gate {
   }
 
  private:
+  // The requirement parsed against this gate's configuration, then `decide` on it.
+  template <class Decide>
+  DecisionValue with_requirement(const std::string& requirement_json, Decide&& decide) const {
+    if (!config_) return unconfigured();
+    const auto requirement = aalgate::parse_requirement(requirement_json, *config_);
+    if (!requirement) return error_value(requirement.error());
+    return to_value(decide(requirement.value()));
+  }
+
   static DecisionValue unconfigured() {
     return error_value({"gate.unconfigured", "configure() has not succeeded on this gate"});
   }

@@ -1,6 +1,8 @@
 #include "aalgate/decide.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 
 #include "aalgate/decision_builder.hpp"
@@ -151,63 +153,38 @@ int http_status(Verdict verdict) {
   return 503;
 }
 
+// Names in enum order (decide.hpp); the tables are what the types test reads
+// (tests/js/types-vs-core.test.js).
+constexpr std::string_view kVerdictNames[] = {"allow",   "login",  "step_up",
+                                              "refresh", "enroll", "error"};
+constexpr std::string_view kReasonNames[] = {"no_session",
+                                             "server_requires_aal2",
+                                             "unexpected_response",
+                                             "invalid_session",
+                                             "session_inactive",
+                                             "session_expired",
+                                             "no_authentication",
+                                             "second_factor_unavailable",
+                                             "aal2_required",
+                                             "second_factor_stale",
+                                             "reauthentication_required",
+                                             "satisfied",
+                                             "public",
+                                             "kratos_unreachable",
+                                             "kratos_timeout",
+                                             "redirect_not_allowed",
+                                             "kratos_id"};
+constexpr std::string_view kWarningNames[] = {"highest_available_unverifiable",
+                                              "return_to_dropped"};
+static_assert(std::size(kVerdictNames) == static_cast<std::size_t>(Verdict::error) + 1);
+static_assert(std::size(kReasonNames) == static_cast<std::size_t>(Reason::kratos_id) + 1);
+static_assert(std::size(kWarningNames) == static_cast<std::size_t>(Warning::return_to_dropped) + 1);
+
 std::string_view to_string(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::allow:
-      return "allow";
-    case Verdict::login:
-      return "login";
-    case Verdict::step_up:
-      return "step_up";
-    case Verdict::refresh:
-      return "refresh";
-    case Verdict::enroll:
-      return "enroll";
-    case Verdict::error:
-      return "error";
-  }
-  return "error";
+  return kVerdictNames[static_cast<std::size_t>(verdict)];
 }
 
-std::string_view to_string(Reason reason) {
-  switch (reason) {
-    case Reason::no_session:
-      return "no_session";
-    case Reason::server_requires_aal2:
-      return "server_requires_aal2";
-    case Reason::unexpected_response:
-      return "unexpected_response";
-    case Reason::invalid_session:
-      return "invalid_session";
-    case Reason::session_inactive:
-      return "session_inactive";
-    case Reason::session_expired:
-      return "session_expired";
-    case Reason::no_authentication:
-      return "no_authentication";
-    case Reason::second_factor_unavailable:
-      return "second_factor_unavailable";
-    case Reason::aal2_required:
-      return "aal2_required";
-    case Reason::second_factor_stale:
-      return "second_factor_stale";
-    case Reason::reauthentication_required:
-      return "reauthentication_required";
-    case Reason::satisfied:
-      return "satisfied";
-    case Reason::public_route:
-      return "public";
-    case Reason::kratos_unreachable:
-      return "kratos_unreachable";
-    case Reason::kratos_timeout:
-      return "kratos_timeout";
-    case Reason::redirect_not_allowed:
-      return "redirect_not_allowed";
-    case Reason::kratos_id:
-      return "kratos_id";
-  }
-  return "unexpected_response";
-}
+std::string_view to_string(Reason reason) { return kReasonNames[static_cast<std::size_t>(reason)]; }
 
 std::string reason_code(const Decision& decision) {
   if (decision.reason == Reason::kratos_id) return decision.kratos_reason;
@@ -215,13 +192,7 @@ std::string reason_code(const Decision& decision) {
 }
 
 std::string_view to_string(Warning warning) {
-  switch (warning) {
-    case Warning::highest_available_unverifiable:
-      return "highest_available_unverifiable";
-    case Warning::return_to_dropped:
-      return "return_to_dropped";
-  }
-  return "";
+  return kWarningNames[static_cast<std::size_t>(warning)];
 }
 
 }  // namespace aalgate

@@ -1,5 +1,7 @@
 #include "aalgate/requirement.hpp"
 
+#include <cstddef>
+
 #include "aalgate/config.hpp"
 #include "aalgate/json_fields.hpp"
 
@@ -23,17 +25,9 @@ RequiredAal from_server(ServerAal aal) {
 }  // namespace
 
 std::string_view to_string(RequiredAal aal) {
-  switch (aal) {
-    case RequiredAal::aal1:
-      return "aal1";
-    case RequiredAal::aal2:
-      return "aal2";
-    case RequiredAal::highest_available:
-      return "highest_available";
-    case RequiredAal::none:
-      return "none";
-  }
-  return "aal1";
+  // In enum order (requirement.hpp).
+  constexpr std::string_view kNames[] = {"aal1", "aal2", "highest_available", "none"};
+  return kNames[static_cast<std::size_t>(aal)];
 }
 
 std::string_view to_string(Operation operation) {

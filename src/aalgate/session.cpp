@@ -1,5 +1,7 @@
 #include "aalgate/session.hpp"
 
+#include <cstddef>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -10,11 +12,13 @@ namespace {
 
 using json_fields::Json;
 
+// In enum order: the name of each level, and what parse_aal_name reads.
+constexpr std::string_view kAalNames[] = {"aal0", "aal1", "aal2", "aal3"};
+
 std::optional<Aal> parse_aal_name(std::string_view name) {
-  if (name == "aal0") return Aal::aal0;
-  if (name == "aal1") return Aal::aal1;
-  if (name == "aal2") return Aal::aal2;
-  if (name == "aal3") return Aal::aal3;
+  for (std::size_t i = 0; i < std::size(kAalNames); ++i) {
+    if (name == kAalNames[i]) return static_cast<Aal>(i);
+  }
   return std::nullopt;
 }
 
@@ -58,19 +62,7 @@ Aal derive_aal(const std::vector<Method>& methods) {
 
 }  // namespace
 
-std::string_view to_string(Aal aal) {
-  switch (aal) {
-    case Aal::aal0:
-      return "aal0";
-    case Aal::aal1:
-      return "aal1";
-    case Aal::aal2:
-      return "aal2";
-    case Aal::aal3:
-      return "aal3";
-  }
-  return "aal0";
-}
+std::string_view to_string(Aal aal) { return kAalNames[static_cast<std::size_t>(aal)]; }
 
 std::optional<Session> parse_session(std::string_view json_text) {
   const std::optional<Json> parsed = json_fields::parse(json_text, /*reject_duplicate_keys=*/true);

@@ -20,12 +20,11 @@ function unionOf(name) {
   return new Set([...match[1].matchAll(/'([a-z0-9_]+)'/g)].map((m) => m[1]));
 }
 
-/** The strings `to_string(Kind)` returns in decide.cpp, one `return "…";` per case. */
+/** The names `to_string(Kind)` returns: decide.cpp's `k<Kind>Names[]` table. */
 function coreStrings(kind) {
-  const start = decideCpp.indexOf(`std::string_view to_string(${kind} `);
-  assert.ok(start >= 0, `decide.cpp has no to_string(${kind})`);
-  const body = decideCpp.slice(start, decideCpp.indexOf('\n}\n', start));
-  return new Set([...body.matchAll(/case [A-Za-z0-9:_]+:\s*return "([a-z0-9_]+)";/g)].map((m) => m[1]));
+  const match = new RegExp(`k${kind}Names\\[\\] = \\{([^}]*)\\}`).exec(decideCpp);
+  assert.ok(match, `decide.cpp has no k${kind}Names table`);
+  return new Set([...match[1].matchAll(/"([a-z0-9_]+)"/g)].map((m) => m[1]));
 }
 
 const vectors = readConformanceFiles().flatMap(({ data }) => data?.cases ?? []);
