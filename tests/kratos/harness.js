@@ -86,8 +86,9 @@ async function freePort() {
  * @param {string} o.privilegedMaxAge                     selfservice.flows.settings.privileged_session_max_age
  * @param {string[]} o.allowedReturnUrls                  selfservice.allowed_return_urls
  * @param {string} o.defaultReturnUrl                     selfservice.default_browser_return_url
+ * @param {string} o.loginLifespan                        selfservice.flows.login.lifespan
  */
-export function kratosConfig({ publicPort, adminPort, dsn, schemaUrl, whoamiAal, settingsAal, privilegedMaxAge, allowedReturnUrls, defaultReturnUrl }) {
+export function kratosConfig({ publicPort, adminPort, dsn, schemaUrl, whoamiAal, settingsAal, privilegedMaxAge, allowedReturnUrls, defaultReturnUrl, loginLifespan }) {
   return {
     version: 'v1.3.1',
     dsn,
@@ -105,7 +106,7 @@ export function kratosConfig({ publicPort, adminPort, dsn, schemaUrl, whoamiAal,
       },
       flows: {
         settings: { required_aal: settingsAal, privileged_session_max_age: privilegedMaxAge },
-        login: { lifespan: '10m' },
+        login: { lifespan: loginLifespan },
       },
     },
     session: { whoami: { required_aal: whoamiAal } },
@@ -133,6 +134,7 @@ export async function startKratos(options = {}) {
     privilegedMaxAge: '3s',
     allowedReturnUrls: [`${APP}/`],
     defaultReturnUrl: `${APP}/`,
+    loginLifespan: '10m',
     database: 'memory',
     ...options,
   };
