@@ -2,16 +2,16 @@
 // for the tests of this folder. Not a test file itself.
 //
 // One Kratos per configuration: a temp folder with kratos.yml and the identity schema, loopback
-// ports, SQLite in memory (migrated by Kratos at start) or in a temp file (migrated with
-// `kratos migrate sql` first, for tests that read or write the database), `serve --dev` (cookies
+// ports, SQLite in memory (migrated by Kratos at start) or in a temp file (a copy of a database
+// migrated once by `kratos migrate sql`, for tests that read or write it), `serve --dev` (cookies
 // without Secure, so plain-HTTP loopback works; bcrypt cost 4 allowed), stopped with its process
 // group. The binary is found through `kratos.sh --path` and built through `kratos.sh` when missing
 // (AALGATE_KRATOS_BIN names another binary).
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -64,6 +64,30 @@ export function kratosBinary() {
     return bin;
   })();
   return binaryPromise;
+}
+
+/**
+ * An empty database migrated by `kratos migrate sql` (5 s or more), made once next to the binary
+ * and copied for each file-database Kratos; in the temp folder when the binary's is read-only.
+ */
+async function migratedTemplate(bin, configFile) {
+  const file = join(dirname(bin), 'migrated.sqlite');
+  if (existsSync(file)) return file;
+  const tmp = `${file}.${process.pid}.tmp`;
+  const env = { ...process.env, DSN: `sqlite://${tmp}?_fk=true`, SQA_OPT_OUT: 'true' };
+  try {
+    await run(bin, ['migrate', 'sql', '-e', '--yes', '-c', configFile], { env });
+  } catch (err) {
+    if (err.code !== undefined && /permission|read-only/i.test(err.stderr ?? '')) {
+      const own = join(dirname(configFile), 'migrated.sqlite');
+      await run(bin, ['migrate', 'sql', '-e', '--yes', '-c', configFile], { env: { ...env, DSN: `sqlite://${own}?_fk=true` } });
+      return own;
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  renameSync(tmp, file); // atomic: a parallel test file sees the whole file or none
+  return file;
 }
 
 async function freePort() {
@@ -152,7 +176,7 @@ export async function startKratos(options = {}) {
 
   if (dbFile) {
     try {
-      await run(bin, ['migrate', 'sql', '-e', '--yes', '-c', configFile], { env });
+      copyFileSync(await migratedTemplate(bin, configFile), dbFile);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`kratos migrate sql failed:\n${err.stderr ?? err.message}`);

@@ -117,8 +117,7 @@ export async function followDecision(agent, d, log) {
 
   if (d.verdict === 'enroll') {
     assert.equal(u.pathname, `/self-service/settings/${agent.kind}`, d.url);
-    const enrol = flow.ui.nodes.some((n) => n.group === 'totp');
-    assert.ok(enrol, `the settings flow aalgate sent to offers no TOTP enrolment: ${r.text}`);
+    assert.ok(offersTotpEnrolment(flow), `the settings flow aalgate sent to offers no TOTP enrolment: ${r.text}`);
     return { type: 'settings', flow };
   }
 
@@ -136,6 +135,10 @@ export async function followDecision(agent, d, log) {
   if (u.searchParams.has('return_to')) assert.equal(flow.return_to, u.searchParams.get('return_to'), `return_to of ${d.url}`);
   return { type: 'login', flow };
 }
+
+/** A settings flow with TOTP's enrolment form (secret and code), not only its unlink button. */
+export const offersTotpEnrolment = (flow) =>
+  (flow.ui.nodes ?? []).some((n) => n.group === 'totp' && n.attributes?.name === 'totp_code');
 
 /** The flow's method nodes by group, for asserting what it offers. */
 export const groupsOf = (flow) => new Set((flow.ui.nodes ?? []).map((n) => n.group).filter((g) => g !== 'default'));
