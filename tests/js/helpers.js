@@ -1,5 +1,9 @@
 // Shared by the node --test files in tests/js/ (not a test file itself).
+import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+
+import { AalgateError, createGate } from 'aalgate';
+import { loadCore } from '#load-core';
 
 export const ROOT = new URL('../../', import.meta.url);
 export const CONFORMANCE_DIR = new URL('tests/conformance/', ROOT);
@@ -182,4 +186,118 @@ export function prng(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+// ---- the public API's tests (create-gate, decide, recover, policy, challenge, dispose, …) ----
+
+export const BASE = 'https://auth.example.com';
+export const LOGIN = `${BASE}/self-service/login/browser`;
+// Lax whoami (session.whoami.required_aal: aal1): aal2 requirements step up instead of enrolling.
+export const LAX = { baseUrl: BASE, kratos: { 'session.whoami.required_aal': 'aal1' } };
+export const at = (text) => Date.parse(text);
+export const NOW = at('2026-08-01T10:05:00Z');
+// RFC 9470 challenges (DESIGN.md, "RFC 9470 challenges").
+export const CHALLENGE = 'Bearer error="insufficient_user_authentication"';
+export const STEP_UP_CHALLENGE = `${CHALLENGE}, error_description="A second authentication factor is required", acr_values="aal2"`;
+export const refreshChallenge = (maxAge, aal2) =>
+  `${CHALLENGE}, error_description="A more recent authentication is required", ${aal2 ? 'acr_values="aal2", ' : ''}max_age="${maxAge}"`;
+
+// Kratos fidelity (DESIGN.md, issue 3): recover, per-route policy, RFC 9470 challenges. The tests
+// check what the JS layer carries; what the core decides is pinned by tests/conformance/.
+export const SETTINGS_RETURN_TO = `${BASE}/self-service/settings?flow=2b0c2b4e-6f0a-4d3e-9b1a-6c2f5e7d8a90`;
+export const POLICY = {
+  rules: [
+    { path: '/public/**', aal: 'none' },
+    { path: '/billing/**', methods: ['POST', 'delete'], aal: 'aal2', maxAge: '10m' },
+    { path: '/account/settings', operation: 'settings' },
+    { path: '/reports/*', aal: 'aal1', maxAge: 90.5 },
+  ],
+  default: { aal: 'aal1' },
+};
+export const ROUTED = { ...LAX, policy: POLICY };
+const DECISION_KEYS = ['verdict', 'url', 'reason', 'aal', 'requiredAal', 'warnings', 'challenge'];
+
+export function aal1Session(overrides = {}) {
+  return {
+    id: 'a1b2c3d4-0000-4000-8000-000000000001',
+    active: true,
+    expires_at: '2026-08-02T10:00:00Z',
+    authenticated_at: '2026-08-01T10:00:00Z',
+    authenticator_assurance_level: 'aal1',
+    authentication_methods: [{ method: 'password', aal: 'aal1', completed_at: '2026-08-01T10:00:00Z' }],
+    identity: { id: 'a1b2c3d4-0000-4000-8000-0000000000aa', traits: { email: 'user@example.com' } },
+    ...overrides,
+  };
+}
+
+export function aal2Session(overrides = {}) {
+  return aal1Session({
+    authenticator_assurance_level: 'aal2',
+    authentication_methods: [
+      { method: 'password', aal: 'aal1', completed_at: '2026-08-01T09:59:30Z' },
+      { method: 'totp', aal: 'aal2', completed_at: '2026-08-01T10:00:00Z' },
+    ],
+    ...overrides,
+  });
+}
+
+/** Runs `use(gate)` with a gate of `config`, disposed afterwards. */
+export async function withGate(config, use) {
+  const gate = await createGate(config);
+  try {
+    return await use(gate);
+  } finally {
+    gate.dispose();
+  }
+}
+
+export async function rejectsWithCode(promise, code) {
+  await assert.rejects(promise, (error) => {
+    assert.ok(error instanceof AalgateError, `expected an AalgateError, got ${error}`);
+    assert.equal(error.code, code);
+    return true;
+  });
+}
+
+export function throwsWithCode(call, code) {
+  assert.throws(call, (error) => {
+    assert.ok(error instanceof AalgateError, `expected an AalgateError, got ${error}`);
+    assert.equal(error.code, code);
+    return true;
+  });
+}
+
+/** A decision is a frozen plain object with exactly the decision fields, in order. */
+export function assertFrozenDecision(d) {
+  assert.deepEqual(Object.keys(d), DECISION_KEYS);
+  assert.ok(Object.isFrozen(d) && Object.isFrozen(d.warnings));
+  assert.equal(Object.getPrototypeOf(d), Object.prototype);
+}
+
+/** A short name for a test title of a value that is not what an argument should be. */
+export function describeValue(value) {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof String) return 'a String object';
+  if (value instanceof URL) return 'a URL object';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}
+
+/** Replaces a method of the core's Gate for the duration of `use`, counting its calls. */
+export async function countingCoreCalls(name, use) {
+  const core = await loadCore();
+  const original = core.Gate.prototype[name];
+  const calls = [];
+  core.Gate.prototype[name] = function counting(...args) {
+    calls.push(args);
+    return original.apply(this, args);
+  };
+  try {
+    return await use(calls);
+  } finally {
+    core.Gate.prototype[name] = original;
+  }
 }
