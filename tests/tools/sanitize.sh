@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The native suite (every conformance vector included) under AddressSanitizer + UBSan, then each
-# libFuzzer target (tests/fuzz) for AALGATE_FUZZ_SECONDS (default 10) seeded with the Kratos
+# libFuzzer target (fuzz/) for AALGATE_FUZZ_SECONDS (default 10) seeded with the Kratos
 # fixtures. Built with clang (libFuzzer ships with Debian's clang) in build/sanitize.
 set -euo pipefail
 TOOL=sanitize.sh
@@ -27,7 +27,7 @@ for target in fuzz_whoami fuzz_config fuzz_requirement fuzz_challenge fuzz_route
   cp tests/fixtures/kratos/*.json "$corpus/$target/"
   note "$target for ${seconds}s"
   # -max_len covers every fixture; a crash or a broken invariant (abort) fails the step.
-  if ! "$dir/tests/fuzz/$target" -max_total_time="$seconds" -max_len=8192 -artifact_prefix="$corpus/" "$corpus/$target" \
+  if ! "$dir/fuzz/$target" -max_total_time="$seconds" -max_len=8192 -artifact_prefix="$corpus/" "$corpus/$target" \
     >"$corpus/$target.log" 2>&1; then
     tail -n 40 "$corpus/$target.log" >&2
     die "$target found a failure (output above)"

@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 import { createGate } from 'aalgate';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../', import.meta.url));
 const text = readFileSync(`${root}tests/fixtures/kratos/real-whoami-200-aal1-cookie.json`, 'utf8');
 const requirement = { aal: 'aal2', maxAge: '10m', returnTo: 'https://app.example.com/pay', now: 1675440000000 };
 
 console.log('== native (build/release, Google Benchmark)');
-execFileSync(`${root}build/release/tests/bench/aalgate_bench`, ['--benchmark_min_time=0.2'], { stdio: 'inherit' });
+execFileSync(`${root}build/release/benchmarks/aalgate_bench`, ['--benchmark_min_time=0.2'], { stdio: 'inherit' });
 
 // Median of `rounds` timings of `iterations` calls, in ns per call.
 function measure(fn, iterations = 20000, rounds = 7) {
