@@ -88,7 +88,7 @@ export class Agent {
   /** whoami as the gate takes it: { status, body } (the body as text, as Kratos sent it). */
   async whoami() {
     const r = await this.request('/sessions/whoami');
-    return { status: r.status, body: r.text, json: r.json, date: r.headers.get('date') };
+    return { status: r.status, body: r.text, json: r.json, headers: r.headers };
   }
 
   /** A fresh agent of the same kind with the same credentials (a second tab / a copied token). */
@@ -122,7 +122,7 @@ export class Agent {
   /** Completes an open login flow with the method it asks for (password or TOTP). */
   async completeLogin(flow, user) {
     if (flow.requested_aal === 'aal2') {
-      return this.submit(flow, { method: 'totp', totp_code: totpCode(user.totpSecret) });
+      return this.submit(flow, { method: 'totp', totp_code: codeFor(this.kratos, user) });
     }
     return this.submit(flow, { method: 'password', identifier: user.email, password: user.password });
   }
@@ -132,8 +132,14 @@ export class Agent {
     return this.request(`/self-service/settings/${this.kind}${query ? `?${query}` : ''}`);
   }
 
-  /** Enrols TOTP through a settings flow (which must already be open); returns the answer and the secret. */
+  /**
+   * Enrols TOTP through a settings flow (which must already be open); returns the answer and the
+   * secret (the emulator shows none: its code is fixed).
+   */
   async enrollTotp(flow) {
+    if (this.kratos.fixedTotpCode) {
+      return { answer: await this.submit(flow, { method: 'totp', totp_code: this.kratos.fixedTotpCode }), secret: 'fixed' };
+    }
     const node = flow.ui.nodes.find((n) => n.attributes?.id === 'totp_secret_key' || n.attributes?.name === 'totp_secret_key');
     if (!node) throw new Error(`settings flow offers no TOTP enrolment: ${JSON.stringify(flow.ui.nodes.map((n) => n.attributes?.name ?? n.attributes?.id))}`);
     const secret = node.attributes.text?.text ?? node.attributes.value;
@@ -141,6 +147,9 @@ export class Agent {
     return { answer: r, secret };
   }
 }
+
+/** The code a user's authenticator shows now: the emulator's fixed one, or the TOTP of the secret. */
+export const codeFor = (kratos, user) => kratos.fixedTotpCode ?? totpCode(user.totpSecret);
 
 /** The current TOTP code (SHA-1, 6 digits, 30 s: what Kratos's pquerna/otp generates keys for). */
 export function totpCode(secret) {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createGate } from 'aalgate';
 
 import { APP } from './harness.js';
-import { Agent, createIdentity, totpCode, uniqueEmail } from './client.js';
+import { Agent, codeFor, createIdentity, uniqueEmail } from './client.js';
 
 export const RETURN_TO = `${APP}/billing`;
 
@@ -45,15 +45,24 @@ export function gateFor(kratos, flow, extra = {}) {
 }
 
 /**
+ * A user for one scenario: a new identity (with TOTP enrolled through its settings flow when
+ * `totp`), or on the emulator its demo user (ada has TOTP, bob has none; reset between scenarios).
+ */
+export async function newUser(kratos, kind, label, { totp = false } = {}) {
+  if (kratos.demoUsers) return { ...kratos.demoUsers[totp ? 'ada' : 'bob'] };
+  return totp ? withTotp(kratos, kind, uniqueEmail(label)) : createIdentity(kratos, uniqueEmail(label));
+}
+
+/**
  * The session states, each made through Kratos's flows for an agent of `kind` with a new
  * identity: { agent, user }. `old` states are the same, made OLD_AFTER_MS earlier by the caller.
  */
 export const STATES = {
   /** No credentials at all. */
-  none: async (kratos, kind) => ({ agent: new Agent(kratos, kind), user: await createIdentity(kratos, uniqueEmail('none')) }),
+  none: async (kratos, kind) => ({ agent: new Agent(kratos, kind), user: await newUser(kratos, kind, 'none') }),
   /** A password login of an identity without a second factor. */
   aal1: async (kratos, kind) => {
-    const user = await createIdentity(kratos, uniqueEmail('aal1'));
+    const user = await newUser(kratos, kind, 'aal1');
     const agent = new Agent(kratos, kind);
     const r = await agent.passwordLogin(user);
     assert.equal(r.status, 200, `password login: ${r.text}`);
@@ -61,7 +70,7 @@ export const STATES = {
   },
   /** A password login (only) of an identity with TOTP. */
   'aal1+totp': async (kratos, kind) => {
-    const user = await withTotp(kratos, kind, uniqueEmail('aal1totp'));
+    const user = await newUser(kratos, kind, 'aal1totp', { totp: true });
     const agent = new Agent(kratos, kind);
     const r = await agent.passwordLogin(user);
     // Strict: the browser's JSON login answers 422 browser_location_change_required (towards
@@ -71,7 +80,7 @@ export const STATES = {
   },
   /** Password then TOTP. */
   aal2: async (kratos, kind) => {
-    const user = await withTotp(kratos, kind, uniqueEmail('aal2'));
+    const user = await newUser(kratos, kind, 'aal2', { totp: true });
     const agent = new Agent(kratos, kind);
     await agent.passwordLogin(user);
     const f = await agent.startLogin('aal=aal2');
@@ -109,7 +118,8 @@ export async function followDecision(agent, d, log) {
   assert.ok(d.url, `decision without url: ${JSON.stringify(d)}`);
   const u = new URL(d.url);
   const r = await agent.request(d.url);
-  log.kratos.push(`${r.status}${r.json?.error?.id ? ` ${r.json.error.id}` : ''} GET ${u.pathname}${u.search}`);
+  const offers = r.status === 200 && r.json?.ui ? ` [${[...groupsOf(r.json)].sort().join(',')}]` : '';
+  log.kratos.push(`${r.status}${r.json?.error?.id ? ` ${r.json.error.id}` : ''} GET ${u.pathname}${u.search}${offers}`);
   assert.equal(r.status, 200, `Kratos refused aalgate's URL ${d.url} (${d.verdict}/${d.reason}): ${r.status} ${r.text}`);
   const flow = r.json;
   assert.ok(flow?.id && flow.ui, `not a flow: ${r.text}`);
@@ -161,7 +171,7 @@ export async function completeFlow(ctx, target, depth = 0) {
     }
   } else if (target.flow.requested_aal === 'aal2') {
     if (!groupsOf(target.flow).has('totp')) throw new DeadEnd(`the aal2 flow offers no second factor (method groups: ${JSON.stringify([...groupsOf(target.flow)])}, messages: ${JSON.stringify((target.flow.ui.messages ?? []).map((m) => m.id))})`);
-    r = await agent.submit(target.flow, { method: 'totp', totp_code: totpCode(user.totpSecret) });
+    r = await agent.submit(target.flow, { method: 'totp', totp_code: codeFor(agent.kratos, user) });
     log.kratos.push(`${r.status}${r.json?.error?.id ? ` ${r.json.error.id}` : ''} POST login (totp)`);
     if (r.status === 200) return;
   } else {
@@ -218,8 +228,9 @@ export async function confirmAllow(ctx, w, d) {
     const s = await agent.startSettings();
     log.kratos.push(`${s.status} GET settings`);
     assert.equal(s.status, 200, `settings flow after an allow: ${s.text}`);
-    const change = await agent.submit(s.json, { method: 'lookup_secret', lookup_secret_regenerate: true });
-    log.kratos.push(`${change.status}${change.json?.error?.id ? ` ${change.json.error.id}` : ''} POST settings (lookup_secret_regenerate)`);
+    // A password change (to the same password) needs a privileged session in every version.
+    const change = await agent.submit(s.json, { method: 'password', password: ctx.user.password });
+    log.kratos.push(`${change.status}${change.json?.error?.id ? ` ${change.json.error.id}` : ''} POST settings (password)`);
     assert.equal(change.status, 200, `a privileged settings change after aalgate's allow: ${change.text}`);
   }
 }
@@ -230,13 +241,14 @@ export async function confirmAllow(ctx, w, d) {
  * expectations mark as such), anything else fails.
  */
 export async function converge({ kratos, gate, agent, user, req, maxSteps = 5 }) {
+  const now = () => kratos.now?.() ?? Date.now(); // the emulator runs on its own clock
   const log = { first: null, steps: [], kratos: [], errors: [], deadEnd: null };
   const ctx = { kratos, gate, agent, user, req, log };
   for (let step = 0; step < maxSteps; step++) {
     const w = await agent.whoami();
     log.kratos.push(`${w.status}${w.json?.error?.id ? ` ${w.json.error.id}` : ''} whoami`);
     if (w.status !== 200 && w.json?.error?.id) log.errors.push(`${w.status} ${w.json.error.id}`);
-    const d = gate.decide({ status: w.status, body: w.body }, { ...req, returnTo: RETURN_TO });
+    const d = gate.decide({ status: w.status, body: w.body }, { ...req, returnTo: RETURN_TO, now: now() });
     log.first ??= d;
     log.steps.push(`decide(${w.status}${w.status === 200 ? ` ${w.json.authenticator_assurance_level}` : ''}) → ${short(d)}`);
     if (d.verdict === 'allow') {
@@ -246,7 +258,7 @@ export async function converge({ kratos, gate, agent, user, req, maxSteps = 5 })
     assert.notEqual(d.verdict, 'error', `decide: ${JSON.stringify(d)} for ${w.status} ${w.body}`);
     // The whoami 403 is a real error body too: recover must agree with decide.
     if (w.status === 403) {
-      const r = gate.recover({ status: w.status, body: w.body }, { ...req, returnTo: RETURN_TO });
+      const r = gate.recover({ status: w.status, body: w.body }, { ...req, returnTo: RETURN_TO, now: now() });
       assert.equal(r.verdict, d.verdict, `recover(whoami 403) ${JSON.stringify(r)} vs decide ${JSON.stringify(d)}`);
       assert.equal(r.url, d.url);
     }
