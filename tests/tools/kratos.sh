@@ -54,6 +54,7 @@ build() {
   local go bin dir started tmp log
   bin="$(binary_path)"
   if [[ -x "$bin" ]]; then
+    note "cached Kratos v1.3.1 reused (go.mod/go.sum unchanged): $bin"
     printf '%s\n' "$bin"
     return 0
   fi

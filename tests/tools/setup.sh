@@ -97,3 +97,7 @@ install_npm_dependencies() {
 
 install_debian_packages
 install_npm_dependencies
+
+# --- Go, for tests/kratos/ (Kratos v1.3.1 built from the Go module proxy by kratos.sh) ---------
+# Missing or older than 1.23: stops with the install hint, as for the Debian packages above.
+bash "$AALGATE_TOOLS/kratos.sh" --check-go

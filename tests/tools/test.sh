@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: setup, build (native Debug + Wasm), lint, ctest, then node --test over tests/js/ (and
-# tests/e2e/ when present). Runs every step it can, prints a summary, exits non-zero on any failure.
+# `npm test`: setup, build (native Debug + Wasm), lint, ctest, Kratos v1.3.1 (tests/tools/kratos.sh),
+# then node --test over tests/js/ (and tests/e2e/, tests/kratos/, ... when present). Runs every
+# step it can, prints a summary, exits non-zero on any failure.
 # Its last line counts tests (ctest + node) as passed and, as failed, failed tests plus failed
 # setup/build/lint steps.
 set -Euo pipefail
@@ -124,6 +125,18 @@ if ((built)); then
   for dir in tests/readme tests/emulator tests/worker tests/browser tests/e2e tests/journey; do
     [[ -d "$dir" ]] && node_dirs+=("$dir/")
   done
+
+  # --- Kratos v1.3.1 for tests/kratos/: built when missing (minutes), else the cached binary ---
+  if [[ -d tests/kratos ]]; then
+    if run_step kratos bash "$AALGATE_TOOLS/kratos.sh"; then
+      node_dirs+=(tests/kratos/)
+      detail[kratos]="$(grep -oE 'built Kratos v[0-9.]+ in [0-9.]+ s' "$logs/kratos.log" ||
+        echo 'cached binary reused')"
+    else
+      steps_failed=$((steps_failed + 1))
+      detail[kratos]="build failed: tests/kratos/ not run"
+    fi
+  fi
   if [[ -d tests/js ]]; then
     run_step node node --test "${node_dirs[@]}"
     count_node
