@@ -133,7 +133,8 @@ export async function followDecision(agent, d, log) {
 
   assert.equal(u.pathname, `/self-service/login/${agent.kind}`, d.url);
   const meant = {
-    login: { aal: 'aal1', refresh: u.searchParams.get('refresh') === 'true' }, // refresh=true: a held session
+    // a session Kratos still holds (expired on this clock, aal0) is refreshed, else a plain login
+    login: { aal: 'aal1', refresh: ['session_expired', 'no_authentication'].includes(d.reason) },
     step_up: { aal: 'aal2', refresh: false },
     refresh: { aal: u.searchParams.get('aal') === 'aal2' ? 'aal2' : 'aal1', refresh: true },
   }[d.verdict];
