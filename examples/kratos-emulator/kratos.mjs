@@ -1,6 +1,7 @@
 // Kratos rules the emulator needs, without HTTP: Go-style JSON and URL encoding, the error bodies
-// (tests/fixtures/kratos/derived-*.json), the session AAL rule, return_to validation (x/redir) and
-// Go durations. Each rule names the Kratos file (github.com/ory/kratos) and function it mirrors.
+// (tests/fixtures/kratos/derived-*.json), the UI messages and input nodes of flows, the session AAL
+// rule, return_to validation (x/redir) and Go durations. Each rule names the Kratos file
+// (github.com/ory/kratos) and function it mirrors.
 
 import { classifyOrigin, isUnsafeWildcard } from './publicsuffix.mjs';
 
@@ -239,6 +240,40 @@ export const errors = {
   badRequest: (reason) => kerr(400, { reason }),
   internal: () => kerr(500, {}),
 };
+
+// ---- flow UI: messages and input nodes ----------------------------------------------------------
+
+// text/*.go messages
+export const messages = {
+  invalidCredentials: {
+    id: 4000006,
+    text: 'The provided credentials are invalid, check for spelling mistakes in your password or username, email address, or phone number.',
+    type: 'error',
+  },
+  invalidTotp: { id: 4000008, text: 'The provided authentication code is invalid, please try again.', type: 'error' },
+  noStrategy: { id: 4010002, text: 'Could not find a strategy to log you in with. Did you fill out the form correctly?', type: 'error' },
+  noSettingsStrategy: { id: 4010004, text: 'Could not find a strategy to update your settings. Did you fill out the form correctly?', type: 'error' },
+  saved: { id: 1050001, text: 'Your changes have been saved!', type: 'success' },
+  reAuth: { id: 1010003, text: 'Please confirm this action by verifying that it is you.', type: 'info' },
+  mfa: { id: 1010004, text: 'Please complete the second authentication challenge.', type: 'info' },
+  generic: (reason) => ({ id: 4000001, text: reason, type: 'error', context: { reason } }),
+  required: (property) => ({ id: 4000002, text: `Property ${property} is missing.`, type: 'error', context: { property } }),
+  expired: (kind, id, expiredAt, now) => ({
+    id,
+    text: `The ${kind} flow expired ${((now - expiredAt) / 60_000).toFixed(2)} minutes ago, please try again.`,
+    type: 'error',
+    context: { expired_at: goTime(expiredAt), expired_at_unix: Math.floor(expiredAt / 1000) },
+  }),
+};
+
+/** An input node of a flow's `ui.nodes` (ui/node); `label` is [id, text, context?]. */
+export const inputNode = (group, name, type, value, label) => ({
+  type: 'input',
+  group,
+  attributes: { name, type, ...(value !== undefined ? { value } : {}), ...(label && type !== 'submit' ? { required: true } : {}), disabled: false, node_type: 'input' },
+  messages: [],
+  meta: label ? { label: { id: label[0], text: label[1], type: 'info', ...(label[2] ? { context: label[2] } : {}) } } : {},
+});
 
 // ---- sessions --------------------------------------------------------------------------------
 
