@@ -5,15 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
+import { typeUnion } from './helpers.js';
+
 const JS_DIR = new URL('../../js/', import.meta.url);
-const dts = readFileSync(new URL('index.d.ts', JS_DIR), 'utf8');
 
-function unionOf(name) {
-  const match = new RegExp(`export type ${name} =([^;]*);`).exec(dts);
-  return [...match[1].matchAll(/'([a-z0-9_]+)'/g)].map((m) => m[1]);
-}
 
-const NAMES = new Set([...unionOf('Verdict'), ...unionOf('Reason'), ...unionOf('RecoverReason')]);
+const NAMES = new Set([...typeUnion('Verdict'), ...typeUnion('Reason'), ...typeUnion('RecoverReason')]);
 
 /** The package's JS modules: js/*.js and js/loader/*.js (the generated core left out). */
 function modules() {

@@ -301,3 +301,16 @@ export async function countingCoreCalls(name, use) {
     core.Gate.prototype[name] = original;
   }
 }
+
+/**
+ * The string literals of `export type NAME = 'a' | 'b' | …;` in js/index.d.ts (template literal
+ * types left out): what the typed surface lists.
+ * @param {string} name
+ * @returns {string[]}
+ */
+export function typeUnion(name) {
+  const dts = readFileSync(new URL('../../js/index.d.ts', import.meta.url), 'utf8');
+  const match = new RegExp(`export type ${name} =([^;]*);`).exec(dts);
+  if (!match) throw new Error(`js/index.d.ts has no type ${name}`);
+  return [...match[1].matchAll(/'([a-z0-9_]+)'/g)].map((m) => m[1]);
+}

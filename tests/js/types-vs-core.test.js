@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { readConformanceFiles } from './helpers.js';
+import { readConformanceFiles, typeUnion } from './helpers.js';
 
 const read = (path) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const dts = read('js/index.d.ts');
@@ -14,11 +14,6 @@ const decideCpp = read('src/aalgate/decide.cpp');
 const recoverCpp = read('src/aalgate/recover.cpp');
 
 /** The string literals of `export type NAME = 'a' | 'b' | …;` in index.d.ts (template types left out). */
-function unionOf(name) {
-  const match = new RegExp(`export type ${name} =([^;]*);`).exec(dts);
-  assert.ok(match, `index.d.ts has no type ${name}`);
-  return new Set([...match[1].matchAll(/'([a-z0-9_]+)'/g)].map((m) => m[1]));
-}
 
 /** The names `to_string(Kind)` returns: decide.cpp's `k<Kind>Names[]` table. */
 function coreStrings(kind) {
@@ -33,13 +28,13 @@ const expected = (field) =>
 
 test('every verdict: the core, the types and the vectors agree', () => {
   const core = coreStrings('Verdict');
-  assert.deepEqual([...unionOf('Verdict')].sort(), [...core].sort());
+  assert.deepEqual([...typeUnion('Verdict')].sort(), [...core].sort());
   assert.deepEqual([...expected('verdict')].sort(), [...core].sort());
 });
 
 test('every warning: the core, the types and the vectors agree', () => {
   const core = coreStrings('Warning');
-  assert.deepEqual([...unionOf('Warning')].sort(), [...core].sort());
+  assert.deepEqual([...typeUnion('Warning')].sort(), [...core].sort());
   assert.deepEqual([...expected('warnings')].sort(), [...core].sort());
 });
 
@@ -47,7 +42,7 @@ test('every reason: the core (decide and recover\'s table), the types and the ve
   const core = coreStrings('Reason');
   core.delete('kratos_id'); // stands for the ids of recover's table below
   for (const [, id] of recoverCpp.matchAll(/^\s+\{"([a-z0-9_]+)",\s*Recovery::/gm)) core.add(id);
-  const types = new Set([...unionOf('Reason'), ...unionOf('RecoverReason')]);
+  const types = new Set([...typeUnion('Reason'), ...typeUnion('RecoverReason')]);
   assert.deepEqual([...types].sort(), [...core].sort(), 'index.d.ts Reason/RecoverReason vs the core');
   assert.match(dts, /`kratos_\$\{string\}`/, 'unknown Kratos ids are typed as kratos_<id>');
   const inVectors = expected('reason');
