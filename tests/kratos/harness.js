@@ -241,7 +241,9 @@ export async function startKratos(options = {}) {
       if (!exited) {
         const gone = new Promise((r) => child.once('exit', r));
         kill();
-        await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+        let timer;
+        await Promise.race([gone, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer); // a pending timer would hold the test process for 5 s
         if (!exited) {
           try {
             process.kill(-child.pid, 'SIGKILL');
