@@ -180,6 +180,22 @@ describe('gate.recover on real Kratos v1.3.1 error bodies (Strict)', () => {
     });
   }
 
+  test('403 security_csrf_violation (a browser submit without the CSRF cookie): the cookie jar is what Kratos checks; recover gives up', async (t) => {
+    const user = await createIdentity(kratos, uniqueEmail('csrf'));
+    const agent = new Agent(kratos, 'browser');
+    const f = await agent.startLogin();
+    assert.ok(agent.jar.has('csrf_token'), 'Kratos set its CSRF cookie');
+    const stranger = new Agent(kratos, 'browser'); // the token from the flow, but not the cookie
+    const r = await stranger.submit(f.json, { method: 'password', identifier: user.email, password: user.password });
+    assert.equal(r.status, 403, r.text);
+    assert.equal(r.json.error.id, 'security_csrf_violation');
+    const d = gates.browser.recover({ status: r.status, body: r.text }, { returnTo: RETURN_TO });
+    show(t, r, d);
+    assert.equal(d.verdict, 'error');
+    assert.equal(d.reason, 'kratos_security_csrf_violation');
+    assert.equal((await agent.submit(f.json, { method: 'password', identifier: user.email, password: user.password })).status, 200);
+  });
+
   test('422 browser_location_change_required (SPA login of a TOTP identity under Strict): the aal2 flow it names', async (t) => {
     const user = await withTotp(kratos, 'browser', uniqueEmail('422'));
     const agent = new Agent(kratos, 'browser');
