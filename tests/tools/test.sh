@@ -116,6 +116,16 @@ if ! run_step sanitize bash "$AALGATE_TOOLS/sanitize.sh"; then
   steps_failed=$((steps_failed + 1))
 fi
 
+# --- wasm-unit: the GoogleTest suite built by Emscripten and run under node (its own build in
+# build/wasm-tests, tests/tools/wasm-unit.sh); a build failure or a failed test fails the step.
+if ! run_step wasm-unit bash "$AALGATE_TOOLS/wasm-unit.sh"; then
+  steps_failed=$((steps_failed + 1))
+fi
+# The same tests as ctest's: shown here, not added to the totals.
+wasm_ran="$(sed -nE 's/^\[==========\] ([0-9]+) tests? from .*/\1/p' "$logs/wasm-unit.log")"
+wasm_passed="$(sed -nE 's/^\[  PASSED  \] ([0-9]+) tests?\.$/\1/p' "$logs/wasm-unit.log")"
+detail[wasm-unit]="${wasm_passed:-0}/${wasm_ran:-0} tests passed as Wasm under node"
+
 # 5. ctest, 6. node: need the build.
 if ((built)); then
   run_step ctest ctest --test-dir build/native --output-on-failure -j "$AALGATE_JOBS"
