@@ -52,7 +52,7 @@ export async function bundleModuleWorker({ entry, outDir, absWorkingDir = ROOT }
   try {
     esbuild = await import('esbuild');
   } catch {
-    throw new Error('esbuild is missing: run `npm install` (or `bash tests/tools/setup.sh`) first');
+    throw new Error('esbuild is missing: run `npm install` (or `bash tools/setup.sh`) first');
   }
   const wasmFiles = [];
   const result = await esbuild.build({

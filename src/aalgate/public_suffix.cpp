@@ -162,7 +162,7 @@ Result<PublicSuffixList> PublicSuffixList::parse(std::string_view data) {
   if (header.substr(0, kFormat.size()) != kFormat ||
       (header.size() > kFormat.size() && header[kFormat.size()] != ' ')) {
     return malformed(1, "the header is not \"" + std::string(kFormat) +
-                            "\" (not written by tests/tools/public-suffix.mjs, or another format "
+                            "\" (not written by tools/public-suffix.mjs, or another format "
                             "version)");
   }
   PublicSuffixList list;

@@ -5,7 +5,7 @@
 /// registrable domain (`EffectiveTLDPlusOne(base)` fails), e.g. `*.com`, `*.co.uk`,
 /// `*.vercel.app`.
 ///
-/// The data is not compiled in: tests/tools/public-suffix.mjs writes it at build time from the
+/// The data is not compiled in: tools/public-suffix.mjs writes it at build time from the
 /// list (both its ICANN and PRIVATE sections, rules in punycode, plus the Unicode spelling of
 /// the rules that have one) and the caller loads it on demand.
 
@@ -27,7 +27,7 @@ namespace aalgate {
 /// Unicode spelling too, so `*.公司.cn` is refused like `*.xn--55qx5d.cn`.
 class PublicSuffixList {
  public:
-  /// @brief Parses the data file written by tests/tools/public-suffix.mjs (format
+  /// @brief Parses the data file written by tools/public-suffix.mjs (format
   /// `aalgate-psl 1`, described there). Error code `publicSuffixList` on malformed data, on an
   /// unknown format version and on a list without rules.
   [[nodiscard]] static Result<PublicSuffixList> parse(std::string_view data);

@@ -21,7 +21,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/shared/chromium.js';
 test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge', { timeout: 120_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {
     if (existsSync('/usr/bin/apt-get')) {
-      assert.fail(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); tests/tools/setup.sh should`);
+      assert.fail(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); tools/setup.sh should`);
     }
     t.skip(`no Chromium at ${CHROMIUM} and no apt-get to install it (set AALGATE_CHROMIUM to a Chromium binary)`);
     return;

@@ -1,5 +1,5 @@
 // aalgate::PublicSuffixList on the data file the build generates from Debian's
-// public_suffix_list.dat (tests/tools/public-suffix.mjs), against the behaviour of Go's
+// public_suffix_list.dat (tools/public-suffix.mjs), against the behaviour of Go's
 // golang.org/x/net/publicsuffix that Kratos uses to drop unsafe wildcards.
 #include "aalgate/public_suffix.hpp"
 

@@ -179,7 +179,7 @@ const wasmRequests = (server, mode) =>
 function chromiumMissing() {
   // Debian (apt-get present): Chromium is installable, so its absence is a setup failure, not a skip.
   if (existsSync('/usr/bin/apt-get')) {
-    return `${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); tests/tools/setup.sh should`;
+    return `${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); tools/setup.sh should`;
   }
   return null;
 }

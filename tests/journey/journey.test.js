@@ -53,7 +53,7 @@ function parts(url) {
 function chromiumMissing() {
   if (existsSync(CHROMIUM)) return null;
   if (existsSync('/usr/bin/apt-get')) {
-    return { fail: `${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); tests/tools/setup.sh should` };
+    return { fail: `${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); tools/setup.sh should` };
   }
   return { skip: `no Chromium at ${CHROMIUM} and no apt-get to install it (set AALGATE_CHROMIUM to a Chromium binary)` };
 }

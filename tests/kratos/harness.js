@@ -1,4 +1,4 @@
-// Starts and stops a real Ory Kratos v1.3.1 (built by tests/tools/kratos.sh from tests/kratos/)
+// Starts and stops a real Ory Kratos v1.3.1 (built by tools/kratos.sh from tests/kratos/)
 // for the tests of this folder. Not a test file itself.
 //
 // One Kratos per configuration: a temp folder with kratos.yml and the identity schema, loopback
@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
-const KRATOS_SH = join(ROOT, 'tests/tools/kratos.sh');
+const KRATOS_SH = join(ROOT, 'tools/kratos.sh');
 
 /** The app that Kratos sends users back to; nothing listens there, redirects are never followed. */
 export const APP = 'https://app.example.com';
@@ -58,7 +58,7 @@ export function kratosBinary() {
       const built = await run('bash', [KRATOS_SH], { maxBuffer: 1 << 24 });
       process.stderr.write(built.stderr);
     } catch (err) {
-      throw new Error(`tests/tools/kratos.sh could not build Kratos:\n${err.stderr ?? err.message}`);
+      throw new Error(`tools/kratos.sh could not build Kratos:\n${err.stderr ?? err.message}`);
     }
     process.stderr.write(`harness: Kratos built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return bin;
