@@ -89,7 +89,7 @@ build_wasm() {
   node -e '
     const fs = require("node:fs");
     const [from, to] = process.argv.slice(1);
-    fs.writeFileSync(to, "// Generated from the Public Suffix List by tests/tools/public-suffix.mjs; do not edit.\n" +
+    fs.writeFileSync(to, "// Generated from the Public Suffix List by tools/public-suffix.mjs; do not edit.\n" +
       "export default " + JSON.stringify(fs.readFileSync(from, "utf8")) + ";\n");' \
     "$WASM_BUILD/aalgate-public-suffix.dat" "$CORE_DIR/aalgate-public-suffix.js"
   done_step

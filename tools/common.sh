@@ -1,9 +1,9 @@
 # shellcheck shell=bash disable=SC2034  # variables used by the scripts that source this file
-# Sourced by the scripts in tests/tools: repository root, messages, timing, native configure.
+# Sourced by the scripts in tools: repository root, messages, timing, native configure.
 # AALGATE_ROOT   repository to work on (default: the one holding this file)
 # AALGATE_JOBS   parallel jobs for builds, ctest and clang-tidy (default: 2, the machine's cores)
 
-AALGATE_ROOT="${AALGATE_ROOT:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)}"
+AALGATE_ROOT="${AALGATE_ROOT:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)}"
 AALGATE_JOBS="${AALGATE_JOBS:-2}"
 AALGATE_TOOLS="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 TOOL="${TOOL:-$(basename -- "$0")}"
@@ -21,7 +21,7 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 need_command() {
-  command -v "$1" >/dev/null 2>&1 || die "'$1' not found: run 'bash tests/tools/setup.sh' first"
+  command -v "$1" >/dev/null 2>&1 || die "'$1' not found: run 'bash tools/setup.sh' first"
 }
 
 # Configures the native Debug build with tests (writes build/native/compile_commands.json).

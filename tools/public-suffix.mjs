@@ -2,7 +2,7 @@
 // Writes the Public Suffix List data file the core loads (aalgate::PublicSuffixList::parse,
 // src/aalgate/public_suffix.hpp) from publicsuffix.org's public_suffix_list.dat.
 //
-//   node tests/tools/public-suffix.mjs <output.dat> [<public_suffix_list.dat>] [--also <rules.js>]
+//   node tools/public-suffix.mjs <output.dat> [<public_suffix_list.dat>] [--also <rules.js>]
 //
 // The source defaults to Debian's /usr/share/publicsuffix/public_suffix_list.dat (package
 // `publicsuffix`, a snapshot of early 2023). `--also` adds the rules of a newer snapshot, the npm

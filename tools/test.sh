@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: setup, build (native Debug + Wasm), lint, ctest, Kratos v1.3.1 (tests/tools/kratos.sh),
+# `npm test`: setup, build (native Debug + Wasm), lint, ctest, Kratos v1.3.1 (tools/kratos.sh),
 # then node --test over tests/js/ (and tests/e2e/, tests/kratos/, ... when present). Runs every
 # step it can, prints a summary, exits non-zero on any failure.
 # Its last line counts tests (ctest + node) as passed and, as failed, failed tests plus failed
@@ -117,7 +117,7 @@ if ! run_step sanitize bash "$AALGATE_TOOLS/sanitize.sh"; then
 fi
 
 # --- wasm-unit: the GoogleTest suite built by Emscripten and run under node (its own build in
-# build/wasm-tests, tests/tools/wasm-unit.sh); a build failure or a failed test fails the step.
+# build/wasm-tests, tools/wasm-unit.sh); a build failure or a failed test fails the step.
 if ! run_step wasm-unit bash "$AALGATE_TOOLS/wasm-unit.sh"; then
   steps_failed=$((steps_failed + 1))
 fi
