@@ -3,7 +3,7 @@
 //   browser ──► worker (examples/worker in workerd, through miniflare)  = the app's URL
 //                 │ whoami with the request's cookie            │ allowed requests, as they came
 //                 ▼                                             ▼
-//               Kratos emulator (examples/kratos-emulator)   origin (node:http, below)
+//               Kratos emulator (tools/kratos-emulator)   origin (node:http, below)
 //
 // All three listen on the same host (127.0.0.1 by default) on different ports: cookies are not
 // separated by port, so the session cookie the emulator sets reaches the worker too, and the
@@ -37,7 +37,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 
-import { startKratosEmulator } from '../kratos-emulator/emulator.mjs';
+import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 
 import { ROOT, WORKER_DIR, bundleWorker } from './bundle.mjs';
 

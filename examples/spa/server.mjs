@@ -148,7 +148,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const origin = new URL(spa.url).origin;
   let emulator = null;
   if (kratosUrl === '') {
-    const { startKratosEmulator } = await import('../kratos-emulator/emulator.mjs');
+    const { startKratosEmulator } = await import('../../tools/kratos-emulator/emulator.mjs');
     emulator = await startKratosEmulator({
       host: '127.0.0.1',
       port: Number(process.env.KRATOS_PORT ?? 4433),

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { startKratosEmulator } from '../../examples/kratos-emulator/emulator.mjs';
+import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import { startSpaServer } from '../../examples/spa/server.mjs';
 import { stagePackage } from '../e2e/shared/cases.js';
 

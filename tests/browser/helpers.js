@@ -2,7 +2,7 @@
 // local HTTP server), a browser-like fetch/location pair for Node, and a scripted API server.
 import { createServer } from 'node:http';
 
-import { startKratosEmulator } from '../../examples/kratos-emulator/emulator.mjs';
+import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 
 export const ADA = 'ada@example.com';
 export const ADA_PASSWORD = 'correct horse battery staple';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import test from 'node:test';
 
-import { startKratosEmulator } from '../../examples/kratos-emulator/emulator.mjs';
+import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import { ADA, BOB, JSON_ACCEPT, emulator, http, whoami } from './helpers.js';
 
 test('clock: starts at real time, advance moves it (JS and HTTP), sessions and state follow it', async (t) => {
@@ -84,7 +84,7 @@ test('options are checked; health; unknown routes are 404 JSON; the home page sh
 });
 
 test('CLI: prints its URL and the demo users, serves, stops on SIGTERM', async (t) => {
-  const child = spawn(process.execPath, ['examples/kratos-emulator/emulator.mjs', '--port', '0', '--required-aal', 'aal1', '--cors-origin', 'http://127.0.0.1:8788'], {
+  const child = spawn(process.execPath, ['tools/kratos-emulator/emulator.mjs', '--port', '0', '--required-aal', 'aal1', '--cors-origin', 'http://127.0.0.1:8788'], {
     cwd: new URL('../../', import.meta.url),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -112,7 +112,7 @@ test('CLI: prints its URL and the demo users, serves, stops on SIGTERM', async (
 });
 
 test('every answer is dated by the emulator clock', async () => {
-  const { startKratosEmulator } = await import('../../examples/kratos-emulator/emulator.mjs');
+  const { startKratosEmulator } = await import('../../tools/kratos-emulator/emulator.mjs');
   const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0 });
   try {
     kratos.clock.advance(6 * 60 * 60 * 1000);

@@ -2,7 +2,7 @@
 // and the fixture bodies with their placeholders replaced.
 import { readFileSync } from 'node:fs';
 
-import { startKratosEmulator } from '../../examples/kratos-emulator/emulator.mjs';
+import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 
 export const FIXTURES = new URL('../fixtures/kratos/', import.meta.url);
 export const PLACEHOLDER_URL = 'https://auth.example.com';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { parseBool } from '../../examples/kratos-emulator/kratos.mjs';
+import { parseBool } from '../../tools/kratos-emulator/kratos.mjs';
 import { ADA, BOB, emulator, fixture, http } from './helpers.js';
 
 const TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];

@@ -12,7 +12,7 @@ import {
   loadPublicSuffixList,
   parsePublicSuffixList,
   publicSuffix,
-} from '../../examples/kratos-emulator/publicsuffix.mjs';
+} from '../../tools/kratos-emulator/publicsuffix.mjs';
 import { BOB, HTML, emulator, http } from './helpers.js';
 
 const PSL = loadPublicSuffixList();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { loginAal, sessionAal } from '../../examples/kratos-emulator/kratos.mjs';
+import { loginAal, sessionAal } from '../../tools/kratos-emulator/kratos.mjs';
 import { ADA, emulator, whoami } from './helpers.js';
 
 const m = (method, aal) => ({ method, aal });

@@ -1,5 +1,5 @@
 // The emulator held to the real thing: the same scenarios run against a real Kratos v1.3.1 and
-// against the Kratos emulator (examples/kratos-emulator/, which `npm start` and the fault tests
+// against the Kratos emulator (tools/kratos-emulator/, which `npm start` and the fault tests
 // use), configured the same way and driven through the same HTTP flows by the same clients. What
 // matters is compared: status codes, error ids, the flows' requested_aal/refresh and the methods
 // they offer, whoami's aal, aalgate's decisions on each side's answers. Every difference is
@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { DEMO_USERS, startKratosEmulator } from '../../examples/kratos-emulator/emulator.mjs';
+import { DEMO_USERS, startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 
 import { APP, startKratos } from './harness.js';
 import { Agent, sleep } from './client.js';

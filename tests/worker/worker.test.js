@@ -1,5 +1,5 @@
 // examples/worker in real workerd (miniflare), bundled as wrangler bundles it (see harness.js),
-// in front of the Kratos emulator (examples/kratos-emulator, Strict: whoami needs the highest
+// in front of the Kratos emulator (tools/kratos-emulator, Strict: whoami needs the highest
 // available level) and an origin that echoes what it got. A counting proxy between the worker
 // and the emulator sees every whoami call and its headers.
 //
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { startKratosEmulator } from '../../examples/kratos-emulator/emulator.mjs';
+import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import {
   WASM_CALLS_PATH,
   bundleWorker,

@@ -2,7 +2,7 @@
 // with the bodies of tests/fixtures/kratos/ and follows Kratos's source (github.com/ory/kratos):
 // every rule names the Kratos file and function it mirrors; README.md lists them, the modules
 // they live in and the differences that remain. This file starts the server and routes requests
-// to the flows. CLI: node examples/kratos-emulator/emulator.mjs --port 4433 [--help]
+// to the flows. CLI: node tools/kratos-emulator/emulator.mjs --port 4433 [--help]
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -208,7 +208,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     },
   });
   if (values.help) {
-    console.log(`node examples/kratos-emulator/emulator.mjs [--host 127.0.0.1] [--port 4433]
+    console.log(`node tools/kratos-emulator/emulator.mjs [--host 127.0.0.1] [--port 4433]
   [--required-aal aal1|highest_available] [--settings-required-aal aal1|highest_available]
   [--privileged-session-max-age 1h] [--session-lifespan 24h] [--allowed-return-url URL]...
   [--default-return-url URL] [--cors-origin ORIGIN]... [--public-url URL]`);
