@@ -12,10 +12,10 @@ import { test } from 'node:test';
 
 import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import { startSpaServer } from '../../examples/spa/server.mjs';
-import { stagePackage } from '../e2e/shared/cases.js';
+import { stagePackage } from '../support/cases.js';
 
 import { ADA, ADA_PASSWORD, ADA_TOTP } from './helpers.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/shared/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
 
 
 test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge', { timeout: 120_000 }, async (t) => {

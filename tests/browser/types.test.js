@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { findTsc } from '../e2e/shared/tsc.js';
+import { findTsc } from '../support/tsc.js';
 
 const tsc = findTsc();
 

@@ -29,8 +29,8 @@ import {
   nodeResults,
   outcomeOf,
   stagePackage,
-} from './shared/cases.js';
-import { CHROMIUM, CHROMIUM_ARGS } from './shared/chromium.js';
+} from '../support/cases.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
 
 const NONCE = 'aalgate-e2e-nonce';
 
@@ -71,7 +71,7 @@ async function startServer(packageDir) {
   const requests = [];
   const files = {
     'app.js': join(ROOT, 'tests/e2e/page/app.js'),
-    'run-cases.js': join(ROOT, 'tests/e2e/shared/run-cases.js'),
+    'run-cases.js': join(ROOT, 'tests/support/run-cases.js'),
   };
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://127.0.0.1').pathname;

@@ -23,23 +23,23 @@ import {
   nodeResults,
   outcomeOf,
   stagePackage,
-} from './shared/cases.js';
+} from '../support/cases.js';
 import { bundleModuleWorker } from '../../examples/demo/bundle.mjs';
 
 const COMPATIBILITY_DATE = '2026-04-01';
 
-/** Bundles worker-app/ under `<tmp>/app` into `<tmp>/dist`, with the .wasm next to it. */
+/** Bundles worker-app/ (copied as in the repository: `<tmp>/e2e/worker-app`, `<tmp>/support`) into `<tmp>/dist`, with the .wasm next to it. */
 async function bundleWorker(tmp) {
   for (const [from, to] of [
-    ['tests/e2e/worker-app/worker.js', 'app/worker.js'],
-    ['tests/e2e/worker-app/instrument.js', 'app/instrument.js'],
-    ['tests/e2e/shared/run-cases.js', 'shared/run-cases.js'],
+    ['tests/e2e/worker-app/worker.js', 'e2e/worker-app/worker.js'],
+    ['tests/e2e/worker-app/instrument.js', 'e2e/worker-app/instrument.js'],
+    ['tests/support/run-cases.js', 'support/run-cases.js'],
   ]) {
     await mkdir(dirname(join(tmp, to)), { recursive: true });
     await copyFile(join(ROOT, from), join(tmp, to));
   }
   const { scriptPath, wasmFiles, inputs } = await bundleModuleWorker({
-    entry: join(tmp, 'app/worker.js'),
+    entry: join(tmp, 'e2e/worker-app/worker.js'),
     outDir: join(tmp, 'dist'),
     absWorkingDir: tmp,
   });

@@ -28,7 +28,7 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { startDemoStack } from '../../examples/demo/stack.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/shared/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
 
 
 const ADA = 'ada@example.com';

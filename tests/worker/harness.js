@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
 import { bundleModuleWorker, readWranglerToml as readExampleToml } from '../../examples/demo/bundle.mjs';
-import { ROOT, stagePackage } from '../e2e/shared/cases.js';
+import { ROOT, stagePackage } from '../support/cases.js';
 
 export { ROOT, stagePackage };
 

@@ -4,7 +4,7 @@ import { calls, realCompile } from './instrument.js';
 
 import * as aalgate from 'aalgate';
 
-import { runCases, tryConfig } from '../shared/run-cases.js';
+import { runCases, tryConfig } from '../../support/run-cases.js';
 
 // The smallest valid Wasm module: to see whether this runtime lets a request compile bytes.
 const EMPTY_WASM = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);

@@ -10,7 +10,7 @@ import * as aalgate from 'aalgate';
 
 import { runCases, tryConfig } from './run-cases.js';
 
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'tests/fixtures/kratos');
 
 const fixture = (name) => readFile(join(FIXTURES, name), 'utf8');
@@ -27,7 +27,7 @@ const RETURN_TO = 'https://app.example.com/billing';
 const NOW = Date.parse('2026-08-01T10:30:00Z');
 
 /**
- * The inputs, in JSON form (a Date is `{ $date }`, see shared/run-cases.js), and the verdict (or
+ * The inputs, in JSON form (a Date is `{ $date }`, see run-cases.js), and the verdict (or
  * error code) each must give: an anchor that does not depend on any runtime, so two runtimes
  * that both fail the same way cannot pass.
  * @returns {Promise<{ cases: object[], expected: string[] }>}
