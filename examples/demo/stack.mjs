@@ -156,7 +156,8 @@ where you can sign in, step up, or enable the second factor in its settings.</p>
 `;
 }
 
-function readBody(request) {
+/** A request's body as text (for the demo origin and the tests' echo origin). */
+export function readBody(request) {
   return new Promise((resolveBody, reject) => {
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));

@@ -100,3 +100,16 @@ export async function stagePackage(dir) {
   }
   return { packageDir, files };
 }
+
+/**
+ * What tests/e2e/worker-app/instrument.js counts when the package runs as it must in workerd:
+ * nothing compiled from bytes at request time, one instantiation of the module workerd compiled.
+ */
+export const INSTANTIATED_ONLY = Object.freeze({
+  compileBytes: 0,
+  compileStreaming: 0,
+  moduleConstructor: 0,
+  instantiateBytes: 0,
+  instantiateStreaming: 0,
+  instantiateModule: 1,
+});

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
 import { bundleModuleWorker, readWranglerToml as readExampleToml } from '../../examples/demo/bundle.mjs';
+import { readBody } from '../../examples/demo/stack.mjs';
 import { ROOT, stagePackage } from '../support/cases.js';
 
 export { ROOT, stagePackage };
@@ -90,14 +91,6 @@ function close(server) {
   return new Promise((resolveClose) => server.close(() => resolveClose()));
 }
 
-function readBody(request) {
-  return new Promise((resolveBody, reject) => {
-    const chunks = [];
-    request.on('data', (chunk) => chunks.push(chunk));
-    request.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 /**
  * The origin behind the worker: answers 200 with JSON `{ method, url, headers, body }` of what it
