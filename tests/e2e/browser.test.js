@@ -22,12 +22,9 @@ import { test } from 'node:test';
 
 import {
   BAD_CONFIG,
-  BAD_CONFIG_CODE,
   CONFIG,
+  casesWithNodeAnswers,
   ROOT,
-  loadCases,
-  nodeResults,
-  outcomeOf,
   stagePackage,
 } from '../support/cases.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
@@ -192,11 +189,7 @@ test('aalgate in Chromium through an import map (browser condition)', { timeout:
     return;
   }
   const { chromium } = await import('playwright-core');
-  const { cases, expected } = await loadCases();
-  const node = await nodeResults(cases);
-  // Node's own answers must be the intended ones, or equal answers would prove nothing.
-  assert.deepEqual(node.results.map(outcomeOf), expected);
-  assert.equal(node.badConfig.error?.code, BAD_CONFIG_CODE);
+  const { cases, node } = await casesWithNodeAnswers();
 
   const tmp = await mkdtemp(join(tmpdir(), 'aalgate-e2e-browser-'));
   let server;

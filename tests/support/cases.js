@@ -1,5 +1,6 @@
 // Node-side helpers shared by the end-to-end suites (not a test file itself): the inputs every
 // runtime decides, Node's own answers for them, and a copy of the package as npm would publish it.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -113,3 +114,16 @@ export const INSTANTIATED_ONLY = Object.freeze({
   instantiateStreaming: 0,
   instantiateModule: 1,
 });
+
+/**
+ * The cases and Node's own answers to them, checked to be the intended ones first (or equal
+ * answers in another runtime would prove nothing).
+ * @returns {Promise<{ cases: object[], expected: object[], node: { results: object[], badConfig: object } }>}
+ */
+export async function casesWithNodeAnswers() {
+  const { cases, expected } = await loadCases();
+  const node = await nodeResults(cases);
+  assert.deepEqual(node.results.map(outcomeOf), expected);
+  assert.equal(node.badConfig.error?.code, BAD_CONFIG_CODE);
+  return { cases, expected, node };
+}
