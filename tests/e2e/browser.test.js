@@ -28,6 +28,7 @@ import {
   stagePackage,
 } from '../support/cases.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
+import { countWasmCalls } from './worker-app/count-wasm-calls.js';
 
 const NONCE = 'aalgate-e2e-nonce';
 
@@ -117,39 +118,18 @@ async function startServer(packageDir) {
   };
 }
 
-// Runs before any page script: counts WebAssembly compile/instantiate calls (then does the real
-// work) and records CSP violations.
-function instrumentPage() {
-  const calls = { compileStreaming: 0, compileBytes: 0, instantiateStreaming: 0, instantiateBytes: 0, instantiateModule: 0 };
-  const violations = [];
-  window.__e2e = { calls, violations };
-  const wasm = WebAssembly;
-  const { compile, compileStreaming, instantiate, instantiateStreaming } = wasm;
-  wasm.compile = function (...args) {
-    calls.compileBytes += 1;
-    return compile.apply(this, args);
+// Runs before any page script: counts WebAssembly compile/instantiate calls with the worker
+// tests' own counter (then does the real work) and records CSP violations.
+const PAGE_INSTRUMENTATION = `
+  window.__e2e = {
+    calls: { compileStreaming: 0, compileBytes: 0, instantiateStreaming: 0, instantiateBytes: 0, instantiateModule: 0 },
+    violations: [],
   };
-  wasm.instantiate = function (...args) {
-    if (args[0] instanceof wasm.Module) calls.instantiateModule += 1;
-    else calls.instantiateBytes += 1;
-    return instantiate.apply(this, args);
-  };
-  if (typeof compileStreaming === 'function') {
-    wasm.compileStreaming = function (...args) {
-      calls.compileStreaming += 1;
-      return compileStreaming.apply(this, args);
-    };
-  }
-  if (typeof instantiateStreaming === 'function') {
-    wasm.instantiateStreaming = function (...args) {
-      calls.instantiateStreaming += 1;
-      return instantiateStreaming.apply(this, args);
-    };
-  }
+  (${countWasmCalls})(WebAssembly, window.__e2e.calls);
   document.addEventListener('securitypolicyviolation', (event) => {
-    violations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
+    window.__e2e.violations.push(\`\${event.violatedDirective} \${event.blockedURI} \${event.sourceFile}:\${event.lineNumber}\`);
   });
-}
+`;
 
 /** Opens /<mode>/ in a fresh context (empty cache) and waits for the app module. */
 async function openPage(browser, origin, mode) {
@@ -160,7 +140,7 @@ async function openPage(browser, origin, mode) {
     if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.stack ?? error.message}`));
-  await page.addInitScript(instrumentPage);
+  await page.addInitScript({ content: PAGE_INSTRUMENTATION });
   await page.goto(`${origin}/${mode}/`, { waitUntil: 'load' });
   try {
     await page.waitForFunction(() => window.e2e !== undefined, null, { timeout: 15_000 });

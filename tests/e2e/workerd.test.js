@@ -31,6 +31,7 @@ async function bundleWorker(tmp) {
   for (const [from, to] of [
     ['tests/e2e/worker-app/worker.js', 'e2e/worker-app/worker.js'],
     ['tests/e2e/worker-app/instrument.js', 'e2e/worker-app/instrument.js'],
+    ['tests/e2e/worker-app/count-wasm-calls.js', 'e2e/worker-app/count-wasm-calls.js'],
     ['tests/support/run-cases.js', 'support/run-cases.js'],
   ]) {
     await mkdir(dirname(join(tmp, to)), { recursive: true });

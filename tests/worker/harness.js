@@ -62,7 +62,9 @@ export async function bundleWorker(tmp, name, source) {
   const app = join(tmp, 'app', name);
   await mkdir(app, { recursive: true });
   await writeFile(join(app, 'example.js'), source);
-  await copyFile(join(ROOT, 'tests/e2e/worker-app/instrument.js'), join(app, 'instrument.js'));
+  for (const file of ['instrument.js', 'count-wasm-calls.js']) {
+    await copyFile(join(ROOT, 'tests/e2e/worker-app', file), join(app, file));
+  }
   const entry = join(app, 'entry.js');
   await writeFile(entry, WRAPPER);
   const { scriptPath, wasmFiles, inputs } = await bundleModuleWorker({
