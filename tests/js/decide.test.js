@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { createGate } from 'aalgate';
 
 import {
+  AAL2_SATISFIED,
   BASE,
   LAX,
   LOGIN,
@@ -42,15 +43,7 @@ describe('Gate.decide', () => {
   });
 
   test('allow has url null; no session has aal null', () => {
-    assert.deepEqual(gate.decide(aal2Session(), { aal: 'aal2', now: NOW }), {
-      verdict: 'allow',
-      url: null,
-      reason: 'satisfied',
-      aal: 'aal2',
-      requiredAal: 'aal2',
-      warnings: [],
-      challenge: null,
-    });
+    assert.deepEqual(gate.decide(aal2Session(), { aal: 'aal2', now: NOW }), AAL2_SATISFIED);
     const none = gate.decide(null);
     assert.equal(none.aal, null);
     assert.equal(none.url, LOGIN);

@@ -314,3 +314,14 @@ export function typeUnion(name) {
   if (!match) throw new Error(`js/index.d.ts has no type ${name}`);
   return [...match[1].matchAll(/'([a-z0-9_]+)'/g)].map((m) => m[1]);
 }
+
+/** The whole Decision for an aal2 session that meets an aal2 requirement. */
+export const AAL2_SATISFIED = Object.freeze({
+  verdict: 'allow',
+  url: null,
+  reason: 'satisfied',
+  aal: 'aal2',
+  requiredAal: 'aal2',
+  warnings: [],
+  challenge: null,
+});

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { Configuration, FrontendApi, ResponseError } from '@ory/client-fetch';
 
 import {
+  AAL2_SATISFIED,
   BASE,
   LAX,
   LOGIN,
@@ -72,15 +73,7 @@ describe('with @ory/client-fetch against a local Kratos stand-in', () => {
     await withGate({ baseUrl: BASE }, (gate) => {
       const fresh = { aal: 'aal2', maxAge: '10m', now: at('2026-08-01T10:05:00Z'), returnTo: 'https://auth.example.com/app' };
       const stale = { ...fresh, maxAge: '1m' };
-      assert.deepEqual(gate.decide(session, fresh), {
-        verdict: 'allow',
-        url: null,
-        reason: 'satisfied',
-        aal: 'aal2',
-        requiredAal: 'aal2',
-        warnings: [],
-        challenge: null,
-      });
+      assert.deepEqual(gate.decide(session, fresh), AAL2_SATISFIED);
       const d = gate.decide(session, stale);
       assert.deepEqual([d.verdict, d.reason], ['refresh', 'second_factor_stale']);
       assert.equal(d.url, `${LOGIN}?refresh=true&aal=aal2&return_to=https%3A%2F%2Fauth.example.com%2Fapp`);
