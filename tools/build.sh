@@ -83,7 +83,13 @@ build_wasm() {
       die "the Wasm build made no build/wasm/$name (CMake target 'aalgate-core' with suffix .mjs expected)"
   done
   mkdir -p "$CORE_DIR"
-  for name in "${CORE_NAMES[@]}"; do cp -f "$WASM_BUILD/$name" "$CORE_DIR/$name"; done
+  cp -f "$WASM_BUILD/aalgate-core.wasm" "$CORE_DIR/aalgate-core.wasm"
+  # The glue ships minified (esbuild, a devDependency; Debian's closure compiler cannot parse
+  # it): what the tests load is what users get.
+  local esbuild="$AALGATE_ROOT/node_modules/.bin/esbuild"
+  [[ -x "$esbuild" ]] || die "esbuild is missing (it minifies the glue): run 'npm ci' first"
+  "$esbuild" "$WASM_BUILD/aalgate-core.mjs" --minify --format=esm --platform=neutral \
+    --log-level=warning --outfile="$CORE_DIR/aalgate-core.mjs"
   # The Public Suffix List table as an ES module: js/index.js imports it only for a
   # configuration with a wildcard in allowedReturnUrls, so the default core stays small.
   node -e '
