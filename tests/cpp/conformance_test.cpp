@@ -81,6 +81,19 @@ struct Whoami {
   aalgate::NoAnswer no_answer = aalgate::NoAnswer::none;
 };
 
+// The two forms whoami and recover's error share: a fixture (its status, else `fixture_status`),
+// else {status, body} (status 0 when not given; a body that is no string is its JSON text).
+Whoami fixture_or_body(const Json& j, int fixture_status) {
+  if (j.contains("fixture")) {
+    return {
+        true, j.value("status", fixture_status),
+        read_file(std::filesystem::path(AALGATE_FIXTURES_DIR) / j["fixture"].get<std::string>())};
+  }
+  const Json& body = j.contains("body") ? j["body"] : Json();
+  return {true, j.value("status", 0),
+          body.is_string() ? body.get<std::string>() : (body.is_null() ? "" : body.dump())};
+}
+
 Whoami to_whoami(const Json& w) {
   if (w.is_null()) return {};
   if (w.contains("failure")) {
@@ -91,14 +104,7 @@ Whoami to_whoami(const Json& w) {
   }
   if (w.contains("session")) return {true, 200, w["session"].dump()};
   if (w.contains("text")) return {true, 200, w["text"].get<std::string>()};
-  if (w.contains("fixture")) {
-    return {
-        true, w.value("status", 200),
-        read_file(std::filesystem::path(AALGATE_FIXTURES_DIR) / w["fixture"].get<std::string>())};
-  }
-  const Json& body = w.contains("body") ? w["body"] : Json();
-  return {true, w.value("status", 0),
-          body.is_string() ? body.get<std::string>() : (body.is_null() ? "" : body.dump())};
+  return fixture_or_body(w, 200);
 }
 
 // The error forms of recover: text, object, {status, body}, fixture (status 0 when not given).
@@ -106,14 +112,7 @@ Whoami to_error(const Json& e) {
   if (e.is_null()) return {};
   if (e.contains("text")) return {true, 0, e["text"].get<std::string>()};
   if (e.contains("object")) return {true, 0, e["object"].dump()};
-  if (e.contains("fixture")) {
-    return {
-        true, e.value("status", 0),
-        read_file(std::filesystem::path(AALGATE_FIXTURES_DIR) / e["fixture"].get<std::string>())};
-  }
-  const Json& body = e.contains("body") ? e["body"] : Json();
-  return {true, e.value("status", 0),
-          body.is_string() ? body.get<std::string>() : (body.is_null() ? "" : body.dump())};
+  return fixture_or_body(e, 0);
 }
 
 // requirementFor / parseChallenge results as the JS API shapes them.
