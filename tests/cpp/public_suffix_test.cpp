@@ -45,9 +45,7 @@ TEST(PublicSuffix, loads_the_generated_list_with_both_sections) {
   EXPECT_EQ(list().public_suffix("a.github.io"), "github.io");  // PRIVATE
 }
 
-TEST(PublicSuffix, vercel_app_has_no_registrable_domain) {
-  expect_public_suffix("vercel.app");
-}
+TEST(PublicSuffix, vercel_app_has_no_registrable_domain) { expect_public_suffix("vercel.app"); }
 
 TEST(PublicSuffix, public_suffixes_have_no_registrable_domain) {
   for (const char* suffix :
