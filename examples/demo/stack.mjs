@@ -31,65 +31,19 @@
 // default rule covers anyway, and a page that talks to the payment API is for signed-in users;
 // this way the worker sends a signed-out visitor to the login first, and the SPA's own gate
 // (aalgate/browser) handles the step-up the API asks for.
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 
 import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
+import { TYPES, configScript, spaFile } from '../spa/server.mjs';
 
-import { ROOT, WORKER_DIR, bundleWorker } from './bundle.mjs';
+import { WORKER_DIR, bundleWorker } from './bundle.mjs';
+import { freePort, httpUrl, readBody, serve } from './http.mjs';
 
-const SPA_DIR = join(ROOT, 'examples/spa');
 const LAX = { session: { whoami: { required_aal: 'aal1' } } };
 // The emulator options the stack sets itself (the worker's [vars] and the app's URL follow them).
 const STACK_KRATOS_OPTIONS = ['host', 'port', 'requiredAal', 'allowedReturnUrls', 'corsOrigins'];
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-};
-
-const hostForUrl = (host) => (host.includes(':') ? `[${host}]` : host);
-
-function listen(server, port, host) {
-  return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolveListen(server.address().port);
-    });
-  });
-}
-
-function closeServer(server) {
-  server.closeAllConnections?.();
-  return new Promise((resolveClose) => server.close(() => resolveClose()));
-}
-
-/** A port on `host` that nothing listens on right now (the OS picks it). */
-export async function freePort(host = '127.0.0.1') {
-  const server = createServer();
-  const port = await listen(server, 0, host);
-  await closeServer(server);
-  return port;
-}
-
-/** Whether `port` on `host` can be listened on right now. */
-export async function portIsFree(port, host = '127.0.0.1') {
-  const server = createServer();
-  try {
-    await listen(server, port, host);
-  } catch {
-    return false;
-  }
-  await closeServer(server);
-  return true;
-}
-
 const escapeHtml = (s) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
@@ -156,16 +110,6 @@ where you can sign in, step up, or enable the second factor in its settings.</p>
 `;
 }
 
-/** A request's body as text (for the demo origin and the tests' echo origin). */
-export function readBody(request) {
-  return new Promise((resolveBody, reject) => {
-    const chunks = [];
-    request.on('data', (chunk) => chunks.push(chunk));
-    request.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
 /**
  * The origin behind the worker. Keeps every request it got in `requests` ({ method, path }).
  * @param {{ host: string, port: number, kratosUrl: () => string, appUrl: () => string,
@@ -174,7 +118,7 @@ export function readBody(request) {
 async function startOrigin({ host, port, kratosUrl, appUrl, log }) {
   const requests = [];
   let receipts = 1000;
-  const server = createServer(async (req, res) => {
+  const server = await serve(async (req, res) => {
     const url = new URL(req.url, 'http://origin.invalid');
     const path = url.pathname;
     const seen = { method: req.method, path, search: url.search };
@@ -199,27 +143,19 @@ async function startOrigin({ host, port, kratosUrl, appUrl, log }) {
       if (path === '/config.js') {
         // The SPA's settings: Kratos's URL, the API under /billing/** (so the worker guards it
         // with the billing rule), and the mirror of the emulator's Lax whoami.
-        const config = { kratosUrl: kratosUrl(), apiBase: '/billing', kratos: LAX };
-        return send(200, TYPES['.js'], `window.AALGATE_CONFIG = ${JSON.stringify(config)};\n`);
+        return send(200, TYPES['.js'], configScript({ kratosUrl: kratosUrl(), apiBase: '/billing', kratos: LAX }));
       }
       if (path === '/favicon.ico') return send(204, 'image/x-icon', '');
-      let file = null;
-      if (path === '/spa/' || path === '/spa/index.html') file = join(SPA_DIR, 'index.html');
-      else if (path === '/spa') return send(308, 'text/plain', '', { location: '/spa/' });
-      else if (path === '/app.js') file = join(SPA_DIR, 'app.js');
-      else if (path.startsWith('/node_modules/aalgate/js/')) {
-        // Only the package's js/ folder, never anything above it.
-        const relative = normalize(decodeURIComponent(path.slice('/node_modules/aalgate/'.length)));
-        if (relative.startsWith(`js${sep}`) && !relative.split(sep).includes('..')) file = join(ROOT, relative);
-      }
-      if (file === null || !existsSync(file)) return send(404, 'text/plain', 'not found\n');
-      return send(200, TYPES[extname(file)] ?? 'application/octet-stream', await readFile(file));
+      if (path === '/spa') return send(308, 'text/plain', '', { location: '/spa/' });
+      // The SPA's page under /spa/, its app.js and the package (this checkout's js/) at the root.
+      const file = await spaFile(path, { pagePaths: ['/spa/', '/spa/index.html'] });
+      if (file === null) return send(404, 'text/plain', 'not found\n');
+      return send(200, file.type, file.body);
     } catch (error) {
       return send(500, 'text/plain', `${error?.message ?? error}\n`);
     }
-  });
-  const actualPort = await listen(server, port, host);
-  return { url: `http://${hostForUrl(host)}:${actualPort}`, requests, close: () => closeServer(server) };
+  }, { host, port });
+  return { url: server.url, requests, close: server.close };
 }
 
 /**
@@ -286,7 +222,7 @@ export async function startDemoStack({
     });
     cleanups.push(() => origin.close());
     const appPort = workerPort || (await freePort(host));
-    appUrl = `http://${hostForUrl(host)}:${appPort}`;
+    appUrl = httpUrl(host, appPort);
 
     const kratos = await startKratosEmulator({
       ...kratosOptions,

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROOT } from './bundle.mjs';
-import { portIsFree, startDemoStack } from './stack.mjs';
+import { portIsFree } from './http.mjs';
+import { startDemoStack } from './stack.mjs';
 
 const HOST = '127.0.0.1';
 

@@ -19,12 +19,36 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LAX = { session: { whoami: { required_aal: 'aal1' } } };
 
-const TYPES = {
+export const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
   '.wasm': 'application/wasm',
 };
+
+/**
+ * The SPA's files as a server serves them (this one, and the demo's origin under /spa/): the page
+ * at `pagePaths`, /app.js, and the package's js/ folder under /node_modules/aalgate/js/ (never
+ * anything above it).
+ * @param {string} path the request's path
+ * @param {{ packageDir?: string, pagePaths?: string[] }} [options] the aalgate package to serve
+ *   (default: this checkout); where the page is (default: / and /index.html)
+ * @returns {Promise<{ type: string, body: Buffer } | null>} null: no such file
+ */
+export async function spaFile(path, { packageDir = ROOT, pagePaths = ['/', '/index.html'] } = {}) {
+  let file = null;
+  if (pagePaths.includes(path)) file = join(HERE, 'index.html');
+  else if (path === '/app.js') file = join(HERE, 'app.js');
+  else if (path.startsWith('/node_modules/aalgate/js/')) {
+    const relative = normalize(decodeURIComponent(path.slice('/node_modules/aalgate/'.length)));
+    if (relative.startsWith(`js${sep}`) && !relative.split(sep).includes('..')) file = join(packageDir, relative);
+  }
+  if (file === null || !existsSync(file)) return null;
+  return { type: TYPES[extname(file)] ?? 'application/octet-stream', body: await readFile(file) };
+}
+
+/** The SPA's config.js: `window.AALGATE_CONFIG = <config>`, which app.js reads. */
+export const configScript = (config) => `window.AALGATE_CONFIG = ${JSON.stringify(config)};\n`;
 
 /**
  * Starts the example's HTTP server.
@@ -71,21 +95,11 @@ export async function startSpaServer({
         return await pay(req, sendJson);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed');
-      if (path === '/config.js') {
-        const config = { kratosUrl: kratosUrlNow(), apiBase: '', kratos };
-        return send(200, TYPES['.js'], `window.AALGATE_CONFIG = ${JSON.stringify(config)};\n`);
-      }
+      if (path === '/config.js') return send(200, TYPES['.js'], configScript({ kratosUrl: kratosUrlNow(), apiBase: '', kratos }));
       if (path === '/favicon.ico') return send(204, 'image/x-icon', '');
-      let file = null;
-      if (path === '/' || path === '/index.html') file = join(HERE, 'index.html');
-      else if (path === '/app.js') file = join(HERE, 'app.js');
-      else if (path.startsWith('/node_modules/aalgate/js/')) {
-        // Only the package's js/ folder, never anything above it.
-        const relative = normalize(decodeURIComponent(path.slice('/node_modules/aalgate/'.length)));
-        if (relative.startsWith(`js${sep}`) && !relative.split(sep).includes('..')) file = join(packageDir, relative);
-      }
-      if (file === null || !existsSync(file)) return send(404, 'text/plain', 'not found');
-      return send(200, TYPES[extname(file)] ?? 'application/octet-stream', await readFile(file));
+      const file = await spaFile(path, { packageDir });
+      if (file === null) return send(404, 'text/plain', 'not found');
+      return send(200, file.type, file.body);
     } catch (error) {
       return send(500, 'text/plain', String(error?.message ?? error));
     }

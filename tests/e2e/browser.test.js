@@ -15,20 +15,14 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { test } from 'node:test';
 
-import {
-  BAD_CONFIG,
-  CONFIG,
-  casesWithNodeAnswers,
-  ROOT,
-  stagePackage,
-} from '../support/cases.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
-import { countWasmCalls } from './worker-app/count-wasm-calls.js';
+import { serve } from '../../examples/demo/http.mjs';
+import { BAD_CONFIG, CONFIG, casesWithNodeAnswers, ROOT, stagePackage } from '../support/cases.js';
+import { launchChromium, needChromium } from '../support/chromium.js';
+import { countWasmCalls } from '../support/count-wasm-calls.js';
 
 const NONCE = 'aalgate-e2e-nonce';
 
@@ -71,7 +65,7 @@ async function startServer(packageDir) {
     'app.js': join(ROOT, 'tests/e2e/page/app.js'),
     'run-cases.js': join(ROOT, 'tests/support/run-cases.js'),
   };
-  const server = createServer(async (req, res) => {
+  const { url, close } = await serve(async (req, res) => {
     const path = new URL(req.url, 'http://127.0.0.1').pathname;
     const record = { path, status: 404, type: null };
     requests.push(record);
@@ -102,20 +96,7 @@ async function startServer(packageDir) {
       return send(500, 'text/plain', String(error));
     }
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address();
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+  return { origin: url, requests, close };
 }
 
 // Runs before any page script: counts WebAssembly compile/instantiate calls with the worker
@@ -153,22 +134,8 @@ async function openPage(browser, origin, mode) {
 const wasmRequests = (server, mode) =>
   server.requests.filter((r) => r.path === `/${mode}/node_modules/aalgate/js/core/aalgate-core.wasm`);
 
-function chromiumMissing() {
-  // Debian (apt-get present): Chromium is installable, so its absence is a setup failure, not a skip.
-  if (existsSync('/usr/bin/apt-get')) {
-    return `${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); tools/setup.sh should`;
-  }
-  return null;
-}
-
 test('aalgate in Chromium through an import map (browser condition)', { timeout: 120_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    const failure = chromiumMissing();
-    if (failure !== null) assert.fail(failure);
-    t.skip(`no Chromium at ${CHROMIUM} and no apt-get to install it (set AALGATE_CHROMIUM to a Chromium binary)`);
-    return;
-  }
-  const { chromium } = await import('playwright-core');
+  if (!needChromium(t)) return;
   const { cases, node } = await casesWithNodeAnswers();
 
   const tmp = await mkdtemp(join(tmpdir(), 'aalgate-e2e-browser-'));
@@ -178,81 +145,66 @@ test('aalgate in Chromium through an import map (browser condition)', { timeout:
   try {
     const { packageDir } = await stagePackage(tmp);
     server = await startServer(packageDir);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await launchChromium();
     t.diagnostic(`Chromium ${browser.version()}, serving ${server.origin}`);
 
-    async function decideInPage(mode) {
+    // Opens /<mode>/, decides the cases there, runs `check` on what the page did, then checks
+    // what every mode must give: Node's decisions, the .wasm fetched once with the mode's type,
+    // no console or page errors. The page's context is closed whatever happens.
+    async function decideInPage(mode, check) {
       const { context, page, problems } = await openPage(browser, server.origin, mode);
       try {
-        timings[mode] = await page.evaluate((config) => window.e2e.timeCreateGate(config), CONFIG);
-        const results = await page.evaluate(([config, input]) => window.e2e.run(config, input), [CONFIG, cases]);
-        const badConfig = await page.evaluate((config) => window.e2e.tryConfig(config), BAD_CONFIG);
-        const { calls, violations } = await page.evaluate(() => window.__e2e);
-        return { page, context, problems, results, badConfig, calls, violations };
-      } catch (error) {
+        let run;
+        try {
+          timings[mode] = await page.evaluate((config) => window.e2e.timeCreateGate(config), CONFIG);
+          const results = await page.evaluate(([config, input]) => window.e2e.run(config, input), [CONFIG, cases]);
+          const badConfig = await page.evaluate((config) => window.e2e.tryConfig(config), BAD_CONFIG);
+          const { calls, violations } = await page.evaluate(() => window.__e2e);
+          run = { page, problems, results, badConfig, calls, violations };
+        } catch (error) {
+          throw new Error(`${error.message}\n${problems.join('\n')}`);
+        }
+        await check(run);
+        assert.deepEqual(run.problems, [], 'no console errors or page errors');
+        assert.deepStrictEqual(run.results, node.results);
+        assert.deepStrictEqual(run.badConfig, node.badConfig);
+        const { wasmType } = MODES[mode];
+        assert.deepEqual(
+          wasmRequests(server, mode).map((r) => [r.status, r.type]),
+          [[200, wasmType]],
+          `the page fetches the .wasm once, served as ${wasmType}`,
+        );
+        assert.equal(run.calls.instantiateModule, 1, 'instantiated once from the compiled module');
+      } finally {
         await context.close();
-        throw new Error(`${error.message}\n${problems.join('\n')}`);
       }
     }
 
-    await t.test('served as application/wasm: compileStreaming, same decisions as Node', async () => {
-      const run = await decideInPage('wasm');
-      try {
-        assert.deepStrictEqual(run.results, node.results);
-        assert.deepStrictEqual(run.badConfig, node.badConfig);
-        assert.deepEqual(
-          wasmRequests(server, 'wasm').map((r) => [r.status, r.type]),
-          [[200, 'application/wasm']],
-          'the page fetches the .wasm once, served as application/wasm',
-        );
-        assert.equal(run.calls.compileStreaming, 1, 'compiled with WebAssembly.compileStreaming');
-        assert.equal(run.calls.compileBytes, 0, 'no WebAssembly.compile(bytes)');
-        assert.equal(run.calls.instantiateBytes + run.calls.instantiateStreaming, 0, 'no second compilation through instantiate');
-        assert.equal(run.calls.instantiateModule, 1, 'instantiated once from the compiled module');
-        assert.deepEqual(run.problems, [], 'no console errors or page errors');
-      } finally {
-        await run.context.close();
-      }
-    });
+    await t.test('served as application/wasm: compileStreaming, same decisions as Node', () =>
+      decideInPage('wasm', ({ calls }) => {
+        assert.equal(calls.compileStreaming, 1, 'compiled with WebAssembly.compileStreaming');
+        assert.equal(calls.compileBytes, 0, 'no WebAssembly.compile(bytes)');
+        assert.equal(calls.instantiateBytes + calls.instantiateStreaming, 0, 'no second compilation through instantiate');
+      }));
 
-    await t.test('served as application/octet-stream: compiles the bytes, same decisions', async () => {
-      const run = await decideInPage('octet');
-      try {
-        assert.deepStrictEqual(run.results, node.results);
-        assert.deepStrictEqual(run.badConfig, node.badConfig);
-        assert.deepEqual(
-          wasmRequests(server, 'octet').map((r) => [r.status, r.type]),
-          [[200, 'application/octet-stream']],
-          'the page fetches the .wasm once, served as application/octet-stream',
-        );
-        assert.equal(run.calls.compileBytes, 1, 'fell back to WebAssembly.compile(bytes)');
-        assert.equal(run.calls.instantiateModule, 1, 'instantiated once from the compiled module');
+    await t.test('served as application/octet-stream: compiles the bytes, same decisions', () =>
+      decideInPage('octet', ({ calls }) => {
+        assert.equal(calls.compileBytes, 1, 'fell back to WebAssembly.compile(bytes)');
         // A compileStreaming attempt on a non-wasm response would reject (and log a TypeError).
-        assert.equal(run.calls.compileStreaming, 0, 'no compileStreaming on a non-application/wasm response');
-        assert.deepEqual(run.problems, [], 'no console errors or page errors');
-      } finally {
-        await run.context.close();
-      }
-    });
+        assert.equal(calls.compileStreaming, 0, 'no compileStreaming on a non-application/wasm response');
+      }));
 
-    await t.test("under a CSP without 'unsafe-eval': no eval or new Function", async () => {
-      const run = await decideInPage('csp');
-      try {
+    await t.test("under a CSP without 'unsafe-eval': no eval or new Function", () =>
+      decideInPage('csp', async ({ page, violations, calls }) => {
         // Loading, createGate and every decision ran under the CSP without a violation: the
         // package (and its Emscripten glue) used no eval and no new Function.
-        assert.deepEqual(run.violations, [], 'no CSP violations while loading and deciding');
-        assert.deepEqual(run.problems, [], 'no console errors or page errors');
-        assert.deepStrictEqual(run.results, node.results);
-        assert.deepStrictEqual(run.badConfig, node.badConfig);
-        assert.equal(run.calls.compileStreaming, 1);
+        assert.deepEqual(violations, [], 'no CSP violations while loading and deciding');
+        assert.equal(calls.compileStreaming, 1);
         // The control: this page really refuses code generation from strings, in the same kind
         // of task the package ran in.
-        const control = await run.page.evaluate(() => window.e2e.probeCodeGeneration());
+        const control = await page.evaluate(() => window.e2e.probeCodeGeneration());
         assert.equal(control, 'EvalError', "the page's CSP must forbid new Function");
-      } finally {
-        await run.context.close();
-      }
-    });
+      }));
 
     const unexpected = server.requests.filter((r) => r.status !== 200 && r.path !== '/favicon.ico');
     assert.deepEqual(unexpected, [], 'every request the pages made was served');

@@ -26,16 +26,14 @@ import { bundleModuleWorker } from '../../examples/demo/bundle.mjs';
 
 const COMPATIBILITY_DATE = '2026-04-01';
 
-/** Bundles worker-app/ (copied as in the repository: `<tmp>/e2e/worker-app`, `<tmp>/support`) into `<tmp>/dist`, with the .wasm next to it. */
+// worker-app/worker.js and the support modules it imports, copied as they stand under tests/.
+const WORKER_FILES = ['e2e/worker-app/worker.js', 'support/wasm-instrument.js', 'support/count-wasm-calls.js', 'support/run-cases.js'];
+
+/** Bundles worker-app/ (its files copied to `<tmp>/e2e/worker-app`, `<tmp>/support`) into `<tmp>/dist`, with the .wasm next to it. */
 async function bundleWorker(tmp) {
-  for (const [from, to] of [
-    ['tests/e2e/worker-app/worker.js', 'e2e/worker-app/worker.js'],
-    ['tests/e2e/worker-app/instrument.js', 'e2e/worker-app/instrument.js'],
-    ['tests/e2e/worker-app/count-wasm-calls.js', 'e2e/worker-app/count-wasm-calls.js'],
-    ['tests/support/run-cases.js', 'support/run-cases.js'],
-  ]) {
-    await mkdir(dirname(join(tmp, to)), { recursive: true });
-    await copyFile(join(ROOT, from), join(tmp, to));
+  for (const file of WORKER_FILES) {
+    await mkdir(dirname(join(tmp, file)), { recursive: true });
+    await copyFile(join(ROOT, 'tests', file), join(tmp, file));
   }
   const { scriptPath, wasmFiles, inputs } = await bundleModuleWorker({
     entry: join(tmp, 'e2e/worker-app/worker.js'),

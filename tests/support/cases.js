@@ -103,7 +103,7 @@ export async function stagePackage(dir) {
 }
 
 /**
- * What tests/e2e/worker-app/instrument.js counts when the package runs as it must in workerd:
+ * What wasm-instrument.js counts when the package runs as it must in workerd:
  * nothing compiled from bytes at request time, one instantiation of the module workerd compiled.
  */
 export const INSTANTIATED_ONLY = Object.freeze({

@@ -7,15 +7,15 @@
 // browser), so '#load-core' is js/loader/workerd.js, and leaves its `.wasm` import external;
 // miniflare loads the .wasm with a CompiledWasm rule, as wrangler uploads it.
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
 import { bundleModuleWorker, readWranglerToml as readExampleToml } from '../../examples/demo/bundle.mjs';
-import { readBody } from '../../examples/demo/stack.mjs';
+import { readBody, serve } from '../../examples/demo/http.mjs';
 import { ROOT, stagePackage } from '../support/cases.js';
 
 export { ROOT, stagePackage };
+export { unusedUrl } from '../../examples/demo/http.mjs';
 
 export const EXAMPLE_DIR = join(ROOT, 'examples/worker');
 
@@ -36,9 +36,9 @@ export const readWranglerToml = () => readExampleToml(EXAMPLE_DIR);
 /** The path where the bundled worker reports its WebAssembly calls (see WRAPPER). */
 export const WASM_CALLS_PATH = '/__test/wasm-calls';
 
-// The bundle's entry: the example as it is, with tests/e2e's WebAssembly counters imported
-// first, and one extra path that reports them.
-const WRAPPER = `import { calls } from './instrument.js';
+// The bundle's entry: the example as it is, with the WebAssembly counters of
+// tests/support/wasm-instrument.js imported first, and one extra path that reports them.
+const WRAPPER = `import { calls } from './wasm-instrument.js';
 import example from './example.js';
 
 export default {
@@ -62,8 +62,8 @@ export async function bundleWorker(tmp, name, source) {
   const app = join(tmp, 'app', name);
   await mkdir(app, { recursive: true });
   await writeFile(join(app, 'example.js'), source);
-  for (const file of ['instrument.js', 'count-wasm-calls.js']) {
-    await copyFile(join(ROOT, 'tests/e2e/worker-app', file), join(app, file));
+  for (const file of ['wasm-instrument.js', 'count-wasm-calls.js']) {
+    await copyFile(join(ROOT, 'tests/support', file), join(app, file));
   }
   const entry = join(app, 'entry.js');
   await writeFile(entry, WRAPPER);
@@ -81,19 +81,6 @@ export async function tempDir(prefix) {
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-function listen(server) {
-  return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolveListen(`http://127.0.0.1:${server.address().port}`));
-  });
-}
-
-function close(server) {
-  server.closeAllConnections?.();
-  return new Promise((resolveClose) => server.close(() => resolveClose()));
-}
-
-
 /**
  * The origin behind the worker: answers 200 with JSON `{ method, url, headers, body }` of what it
  * got, and keeps each request in `requests`.
@@ -101,7 +88,7 @@ function close(server) {
  */
 export async function startOrigin() {
   const requests = [];
-  const server = createServer(async (request, response) => {
+  const { url, close } = await serve(async (request, response) => {
     const seen = {
       method: request.method,
       url: request.url,
@@ -112,8 +99,7 @@ export async function startOrigin() {
     response.writeHead(200, { 'content-type': 'application/json', 'x-origin': 'echo' });
     response.end(JSON.stringify(seen));
   });
-  const url = await listen(server);
-  return { url, requests, close: () => close(server) };
+  return { url, requests, close };
 }
 
 /**
@@ -124,7 +110,7 @@ export async function startOrigin() {
  */
 export async function startCountingProxy(target) {
   const requests = [];
-  const server = createServer(async (request, response) => {
+  const { url, close } = await serve(async (request, response) => {
     requests.push({ method: request.method, url: request.url, headers: { ...request.headers } });
     const headers = { ...request.headers };
     delete headers.host;
@@ -148,22 +134,14 @@ export async function startCountingProxy(target) {
       response.destroy(); // the emulator is down: so is the proxy, as far as the worker can tell
     }
   });
-  const url = await listen(server);
   return {
     url,
     requests,
     whoamiCalls: () => requests.filter((r) => r.url.startsWith('/sessions/whoami')).length,
-    close: () => close(server),
+    close,
   };
 }
 
-/** A URL on 127.0.0.1 where nothing listens (a port just freed). */
-export async function unusedUrl() {
-  const server = createServer();
-  const url = await listen(server);
-  await close(server);
-  return url;
-}
 
 /**
  * Starts workerd with one worker per entry of `workers` (name → { bundle, bindings }), each

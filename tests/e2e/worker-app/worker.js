@@ -1,6 +1,6 @@
 // The module worker of workerd.test.js, bundled with esbuild under the `workerd` condition (as
 // wrangler does), the package's .wasm import left to workerd as a CompiledWasm module.
-import { calls, realCompile } from './instrument.js';
+import { calls, realCompile } from '../../support/wasm-instrument.js';
 
 import * as aalgate from 'aalgate';
 

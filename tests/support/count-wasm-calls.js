@@ -1,5 +1,5 @@
-// Counts WebAssembly compile and instantiate calls; no side effect on import (instrument.js and
-// the Chromium test's page script call it).
+// Counts WebAssembly compile and instantiate calls; no side effect on import (wasm-instrument.js
+// and the page script of tests/e2e/browser.test.js call it).
 /**
  * Wraps `wasm`'s compile and instantiate functions so that each call is counted in `calls`
  * (then does the real work). Self-contained: the Chromium test injects its source into pages.

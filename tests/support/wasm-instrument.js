@@ -1,6 +1,8 @@
-// Imported first by worker.js, so it runs before the package: counts WebAssembly compilations
-// and instantiations (each wrapper then does the real work), to show that the worker compiles
-// nothing itself and only instantiates the module workerd compiled when it loaded the script.
+// Imported first by the workers the workerd suites bundle (tests/e2e/worker-app/worker.js, the
+// wrapper of tests/worker/harness.js), so it runs before the package: counts WebAssembly
+// compilations and instantiations (each wrapper then does the real work), to show that the
+// worker compiles nothing itself and only instantiates the module workerd compiled when it loaded
+// the script. Not for Node: importing it wraps this runtime's WebAssembly.
 import { countWasmCalls } from './count-wasm-calls.js';
 
 export const calls = {
