@@ -4,29 +4,21 @@
 // ports), and a user signs in, is sent back, and steps up when the payment API answers 401 with
 // an RFC 9470 challenge. Nothing is mocked: the emulator and the SPA server are real HTTP servers.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import { startSpaServer } from '../../examples/spa/server.mjs';
+import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import { stagePackage } from '../support/cases.js';
+import { launchChromium, needChromium } from '../support/chromium.js';
+import { fillLogin, navigationsOf, signInWhileSignedIn, spaReady, withoutNavigation } from '../support/pages.js';
 
 import { ADA, ADA_PASSWORD, ADA_TOTP } from './helpers.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
-
 
 test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge', { timeout: 120_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    if (existsSync('/usr/bin/apt-get')) {
-      assert.fail(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); tools/setup.sh should`);
-    }
-    t.skip(`no Chromium at ${CHROMIUM} and no apt-get to install it (set AALGATE_CHROMIUM to a Chromium binary)`);
-    return;
-  }
-  const { chromium } = await import('playwright-core');
+  if (!needChromium(t)) return;
   const tmp = await mkdtemp(join(tmpdir(), 'aalgate-browser-spa-'));
   let spa;
   let kratos;
@@ -47,7 +39,7 @@ test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge',
     assert.notEqual(new URL(kratosUrl).port, new URL(spa.url).port);
     const loginBrowser = `${kratosUrl}/self-service/login/browser`;
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await launchChromium();
     t.diagnostic(`Chromium ${browser.version()}, SPA ${spa.url}, Kratos emulator ${kratosUrl}`);
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -69,14 +61,14 @@ test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge',
     page.on('response', (response) => {
       if (response.status() >= 400) failedResponses.push(`${response.status()} ${response.request().method()} ${response.url()}`);
     });
-    const navigations = [];
-    page.on('request', (request) => {
-      if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations.push(request.url());
-    });
+    const navigations = navigationsOf(page);
     const text = (selector) => page.locator(selector).innerText();
-    const ready = async () => {
+    // Submits the emulator's login page filled with `fields`; waits until the SPA is back.
+    const logIn = async (fields) => {
+      await fillLogin(page, fields);
+      await page.click('#submit');
       await page.waitForURL(spa.url);
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+      await spaReady(page);
     };
     // Waits for the browser to be sent to Kratos's login endpoint; returns that URL.
     const sentToLogin = () =>
@@ -86,7 +78,8 @@ test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge',
 
     try {
       await page.goto(spa.url);
-      await ready();
+      await page.waitForURL(spa.url);
+      await spaReady(page);
       assert.match(await text('#session'), /Signed out/);
       assert.match(await text('#public'), /Anyone can read this/);
 
@@ -100,42 +93,29 @@ test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge',
       });
 
       await t.test('signing in on the emulator brings the user back; orders show', async () => {
-        await page.fill('#identifier', ADA);
-        await page.fill('#password', ADA_PASSWORD);
-        await page.click('#submit');
-        await ready();
+        await logIn({ identifier: ADA, password: ADA_PASSWORD });
         assert.match(await text('#session'), /Signed in \(aal1\)/);
-        const before = navigations.length;
-        await page.click('#show-orders');
-        await page.waitForSelector('#orders-list li');
-        assert.match(await text('#orders-list'), /#1001/);
-        assert.equal(navigations.length, before, 'allowed: no navigation');
+        await withoutNavigation(navigations, async () => {
+          await page.click('#show-orders');
+          await page.waitForSelector('#orders-list li');
+          assert.match(await text('#orders-list'), /#1001/);
+        }, 'allowed: no navigation');
       });
 
-      await t.test('"Sign in" while signed in: Kratos answers 400 session_already_available, gate.recover allows', async () => {
-        const before = navigations.length;
-        const answer = page.waitForResponse((r) => r.url() === loginBrowser, { timeout: 15_000 });
-        await page.click('#sign-in');
-        const response = await answer;
-        assert.equal(response.status(), 400);
-        assert.equal((await response.json()).error.id, 'session_already_available');
-        await page.waitForSelector('#sign-in-status.ok');
-        assert.equal(await text('#sign-in-status'), 'You are already signed in.');
-        assert.equal(page.url(), spa.url);
-        assert.equal(navigations.length, before, 'no navigation');
-      });
+      await t.test('"Sign in" while signed in: Kratos answers 400 session_already_available, gate.recover allows', () =>
+        signInWhileSignedIn(page, { loginBrowser, navigations }));
 
       await t.test('require(aal2, 5m, { redirect: false }): the app shows its own message', async () => {
-        const before = navigations.length;
-        await page.click('#payout');
-        await page.waitForSelector('#payout-message a');
+        await withoutNavigation(navigations, async () => {
+          await page.click('#payout');
+          await page.waitForSelector('#payout-message a');
+        }, 'no redirect');
         assert.match(await text('#payout-message'), /authenticator app/);
         const href = new URL(await page.getAttribute('#payout-message a', 'href'));
         assert.equal(`${href.origin}${href.pathname}`, loginBrowser);
         assert.equal(href.searchParams.get('aal'), 'aal2');
         assert.equal(href.searchParams.get('return_to'), spa.url);
         assert.equal(page.url(), spa.url);
-        assert.equal(navigations.length, before, 'no redirect');
       });
 
       await t.test('"Pay": the API answers 401 with a challenge, gate.fetch leads to ?aal=aal2', async () => {
@@ -149,18 +129,16 @@ test('examples/spa in Chromium: sign in, come back, step up on a 401 challenge',
       });
 
       await t.test('after the second factor, the user is back and the payment goes through', async () => {
-        await page.fill('#totp_code', ADA_TOTP);
-        await page.click('#submit');
-        await ready();
+        await logIn({ totp_code: ADA_TOTP });
         assert.match(await text('#session'), /Signed in \(aal2\)/);
-        const before = navigations.length;
-        await page.click('#pay');
-        await page.waitForSelector('#pay-status.ok');
-        assert.match(await text('#pay-status'), /Paid\. Receipt R-\d+/);
-        await page.click('#payout');
-        await page.waitForSelector('#payout-message.ok');
-        assert.match(await text('#payout-message'), /change the payout account now/);
-        assert.equal(navigations.length, before, 'allowed: no navigation');
+        await withoutNavigation(navigations, async () => {
+          await page.click('#pay');
+          await page.waitForSelector('#pay-status.ok');
+          assert.match(await text('#pay-status'), /Paid\. Receipt R-\d+/);
+          await page.click('#payout');
+          await page.waitForSelector('#payout-message.ok');
+          assert.match(await text('#payout-message'), /change the payout account now/);
+        }, 'allowed: no navigation');
       });
 
       assert.deepEqual(problems, [], `no console errors or page errors; failed responses:\n${failedResponses.join('\n')}`);

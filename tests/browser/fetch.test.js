@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 import { createBrowserGate } from 'aalgate/browser';
 
-import { ADA, LAX, PAGE, STEP_UP_CHALLENGE, apiServer, browserEnv, deadUrl, emulator, returnToOf } from './helpers.js';
+import { PAGE, STEP_UP_CHALLENGE, apiServer, browserEnv, gateOnEmulator, returnToOf, unusedUrl } from './helpers.js';
 
 const base = (kratos) => kratos.url.replace(/\/+$/, '');
 
@@ -50,13 +50,9 @@ function routes(kratos, api) {
 }
 
 async function setup(t, { methods = null, kratosOptions } = {}) {
-  const kratos = await emulator(t, kratosOptions);
-  const cookie = methods === null ? '' : await kratos.createSession({ email: ADA, methods });
-  const env = browserEnv({ cookie });
+  const { kratos, env, gate } = await gateOnEmulator(t, { methods, kratosOptions });
   // The routes need the API's own URL, known once it listens: looked up per request.
   const api = await apiServer(t, (path) => routes(base(kratos), api.url)[path]);
-  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
-  t.after(() => gate.dispose());
   const whoamiCalls = () => env.calls.filter((c) => c.url.endsWith('/sessions/whoami')).length;
   return { kratos, env, api, gate, whoamiCalls };
 }
@@ -177,7 +173,7 @@ test("aalgate's JSON is followed by its URL alone (the core's own-page check), n
 test('Kratos unreachable during a challenge: no redirect, the Response comes back', async (t) => {
   const env = browserEnv();
   const api = await apiServer(t, { '/challenge': () => ({ status: 401, body: '', headers: { 'www-authenticate': STEP_UP_CHALLENGE } }) });
-  const gate = await createBrowserGate({ baseUrl: await deadUrl(), fetch: env.fetch, location: env.location });
+  const gate = await createBrowserGate({ baseUrl: await unusedUrl(), fetch: env.fetch, location: env.location });
   t.after(() => gate.dispose());
   const res = await gate.fetch(`${api.url}/challenge`);
   assert.equal(res.status, 401);
@@ -188,7 +184,7 @@ test('a network failure of the app request rejects as fetch does, no redirect', 
   const env = browserEnv();
   const gate = await createBrowserGate({ baseUrl: 'https://auth.example.com', fetch: env.fetch, location: env.location });
   t.after(() => gate.dispose());
-  await assert.rejects(gate.fetch(`${await deadUrl()}/api`), TypeError);
+  await assert.rejects(gate.fetch(`${await unusedUrl()}/api`), TypeError);
   assert.deepEqual(env.assigned, []);
 });
 

@@ -1,8 +1,12 @@
 // Shared by the aalgate/browser suites (not a test file itself): the Kratos emulator (a real
-// local HTTP server), a browser-like fetch/location pair for Node, and a scripted API server.
-import { createServer } from 'node:http';
+// local HTTP server), a browser-like fetch/location pair for Node, a gate on both, and a scripted
+// API server.
+import { createBrowserGate } from 'aalgate/browser';
 
+import { readBody, serve } from '../../examples/demo/http.mjs';
 import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
+
+export { unusedUrl } from '../../examples/demo/http.mjs';
 
 export const ADA = 'ada@example.com';
 export const ADA_PASSWORD = 'correct horse battery staple';
@@ -53,6 +57,23 @@ export function browserEnv({ cookie = '', href = PAGE } = {}) {
 }
 
 /**
+ * The usual setup: a Lax emulator for this test (`kratosOptions` passed on), a session of Ada
+ * with `methods` (none: `methods` null), a browserEnv with its cookie (and `href`), and a gate
+ * (createBrowserGate with the emulator's URL, that env and `gateOptions`, default the Lax mirror)
+ * disposed when the test ends.
+ * @param {import('node:test').TestContext} t
+ * @param {{ methods?: string[] | null, kratosOptions?: object, href?: string, gateOptions?: object }} [options]
+ */
+export async function gateOnEmulator(t, { methods = null, kratosOptions, href, gateOptions = { kratos: LAX } } = {}) {
+  const kratos = await emulator(t, kratosOptions);
+  const cookie = methods === null ? '' : await kratos.createSession({ email: ADA, methods });
+  const env = browserEnv({ cookie, href });
+  const gate = await createBrowserGate({ baseUrl: kratos.url, fetch: env.fetch, location: env.location, ...gateOptions });
+  t.after(() => gate.dispose());
+  return { kratos, env, gate };
+}
+
+/**
  * An API server answering each path with a scripted response:
  * `routes[path] = (req, body) => ({ status, headers?, body? })` (or `routes(path)` giving that
  * function). Records what it was sent.
@@ -60,10 +81,8 @@ export function browserEnv({ cookie = '', href = PAGE } = {}) {
  */
 export async function apiServer(t, routes) {
   const seen = [];
-  const server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const body = Buffer.concat(chunks).toString('utf8');
+  const server = await serve(async (req, res) => {
+    const body = await readBody(req);
     const path = new URL(req.url, 'http://localhost').pathname;
     seen.push({ method: req.method, path, body });
     const route = typeof routes === 'function' ? routes(path) : routes[path];
@@ -72,24 +91,8 @@ export async function apiServer(t, routes) {
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     res.end(text);
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${server.address().port}`, seen };
-}
-
-/** A URL nobody listens on: a port that was free a moment ago. */
-export async function deadUrl() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
+  t.after(() => server.close());
+  return { url: server.url, seen };
 }
 
 /** `return_to` of a URL, decoded (null when absent). */

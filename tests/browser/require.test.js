@@ -5,16 +5,13 @@ import { test } from 'node:test';
 
 import { AalgateError, createBrowserGate } from 'aalgate/browser';
 
-import { ADA, LAX, PAGE, browserEnv, deadUrl, emulator, returnToOf } from './helpers.js';
+import { ADA, LAX, PAGE, browserEnv, emulator, gateOnEmulator, returnToOf, unusedUrl } from './helpers.js';
 
 const base = (kratos) => kratos.url.replace(/\/+$/, '');
 const loginUrl = (kratos, query) => `${base(kratos)}/self-service/login/browser${query}`;
 
 test('no session: login with return_to = the page, whoami fetched with credentials', async (t) => {
-  const kratos = await emulator(t);
-  const env = browserEnv();
-  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
-  t.after(() => gate.dispose());
+  const { kratos, env, gate } = await gateOnEmulator(t);
 
   const d = await gate.require({ aal: 'aal1', now: kratos.clock.now() });
   assert.equal(d.verdict, 'login');
@@ -33,10 +30,7 @@ test('no session: login with return_to = the page, whoami fetched with credentia
 });
 
 test('{ redirect: false } returns the decision and leaves the page alone', async (t) => {
-  const kratos = await emulator(t);
-  const env = browserEnv();
-  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
-  t.after(() => gate.dispose());
+  const { kratos, env, gate } = await gateOnEmulator(t);
 
   const d = await gate.require({ aal: 'aal2', maxAge: '5m' }, { redirect: false });
   assert.equal(d.verdict, 'login');
@@ -48,11 +42,7 @@ test('{ redirect: false } returns the decision and leaves the page alone', async
 });
 
 test('aal1 session: aal1 allowed without a redirect; aal2 steps up to ?aal=aal2', async (t) => {
-  const kratos = await emulator(t);
-  const cookie = await kratos.createSession({ email: ADA, methods: ['password'] });
-  const env = browserEnv({ cookie });
-  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
-  t.after(() => gate.dispose());
+  const { kratos, env, gate } = await gateOnEmulator(t, { methods: ['password'] });
 
   const allowed = await gate.require({ aal: 'aal1', now: kratos.clock.now() });
   assert.equal(allowed.verdict, 'allow');
@@ -69,11 +59,7 @@ test('aal1 session: aal1 allowed without a redirect; aal2 steps up to ?aal=aal2'
 });
 
 test('aal2 session: allowed while fresh, refresh with the second factor once older than maxAge', async (t) => {
-  const kratos = await emulator(t);
-  const cookie = await kratos.createSession({ email: ADA, methods: ['password', 'totp'] });
-  const env = browserEnv({ cookie });
-  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
-  t.after(() => gate.dispose());
+  const { kratos, env, gate } = await gateOnEmulator(t, { methods: ['password', 'totp'] });
 
   const fresh = await gate.require({ aal: 'aal2', maxAge: '5m', now: kratos.clock.now() });
   assert.equal(fresh.verdict, 'allow');
@@ -88,12 +74,12 @@ test('aal2 session: allowed while fresh, refresh with the second factor once old
 });
 
 test('Strict Kratos: whoami 403 session_aal2_required is a step-up, not a logout', async (t) => {
-  const kratos = await emulator(t, { requiredAal: 'highest_available' });
-  const cookie = await kratos.createSession({ email: ADA, methods: ['password'] });
-  const env = browserEnv({ cookie });
   // The default mirror is Kratos's default: Strict.
-  const gate = await createBrowserGate({ baseUrl: kratos.url, fetch: env.fetch, location: env.location });
-  t.after(() => gate.dispose());
+  const { kratos, env, gate } = await gateOnEmulator(t, {
+    methods: ['password'],
+    kratosOptions: { requiredAal: 'highest_available' },
+    gateOptions: {},
+  });
 
   const d = await gate.require({ now: kratos.clock.now() });
   assert.equal(d.verdict, 'step_up');
@@ -103,10 +89,7 @@ test('Strict Kratos: whoami 403 session_aal2_required is a step-up, not a logout
 });
 
 test('returnTo: an explicit one wins, "" means none, no location means none', async (t) => {
-  const kratos = await emulator(t);
-  const env = browserEnv();
-  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
-  t.after(() => gate.dispose());
+  const { kratos, env, gate } = await gateOnEmulator(t);
 
   const explicit = await gate.require({ returnTo: 'https://app.example.com/settings' }, { redirect: false });
   assert.equal(returnToOf(explicit.url), 'https://app.example.com/settings');
@@ -125,16 +108,10 @@ test('returnTo: an explicit one wins, "" means none, no location means none', as
 });
 
 test('allowedReturnUrls applies to the default returnTo too', async (t) => {
-  const kratos = await emulator(t);
-  const env = browserEnv({ href: 'https://elsewhere.example.net/page' });
-  const gate = await createBrowserGate({
-    baseUrl: kratos.url,
-    kratos: LAX,
-    allowedReturnUrls: ['https://app.example.com/'],
-    fetch: env.fetch,
-    location: env.location,
+  const { kratos, env, gate } = await gateOnEmulator(t, {
+    href: 'https://elsewhere.example.net/page',
+    gateOptions: { kratos: LAX, allowedReturnUrls: ['https://app.example.com/'] },
   });
-  t.after(() => gate.dispose());
   const d = await gate.require({});
   assert.equal(d.url, loginUrl(kratos, ''));
   assert.deepEqual(d.warnings, ['return_to_dropped']);
@@ -142,10 +119,7 @@ test('allowedReturnUrls applies to the default returnTo too', async (t) => {
 });
 
 test('public requirement (aal none): allowed without asking Kratos', async (t) => {
-  const kratos = await emulator(t);
-  const env = browserEnv();
-  const gate = await createBrowserGate({ baseUrl: kratos.url, fetch: env.fetch, location: env.location });
-  t.after(() => gate.dispose());
+  const { env, gate } = await gateOnEmulator(t, { gateOptions: {} });
   const d = await gate.require({ aal: 'none' });
   assert.equal(d.verdict, 'allow');
   assert.equal(d.reason, 'public');
@@ -154,10 +128,7 @@ test('public requirement (aal none): allowed without asking Kratos', async (t) =
 });
 
 test('an invalid requirement rejects with its code before any request', async (t) => {
-  const kratos = await emulator(t);
-  const env = browserEnv();
-  const gate = await createBrowserGate({ baseUrl: kratos.url, fetch: env.fetch, location: env.location });
-  t.after(() => gate.dispose());
+  const { env, gate } = await gateOnEmulator(t, { gateOptions: {} });
   await assert.rejects(gate.require({ aal: 'aal9' }), { name: 'AalgateError', code: 'requirement.aal' });
   await assert.rejects(gate.require({ maxage: '5m' }), { code: 'requirement.maxage' });
   await assert.rejects(gate.require('aal2'), { code: 'requirement' });
@@ -168,7 +139,7 @@ test('an invalid requirement rejects with its code before any request', async (t
 
 test('Kratos unreachable: error kratos_unreachable, no redirect', async (t) => {
   const env = browserEnv();
-  const gate = await createBrowserGate({ baseUrl: await deadUrl(), fetch: env.fetch, location: env.location });
+  const gate = await createBrowserGate({ baseUrl: await unusedUrl(), fetch: env.fetch, location: env.location });
   t.after(() => gate.dispose());
   const d = await gate.require({ aal: 'aal2' });
   assert.deepEqual({ ...d, warnings: [...d.warnings] }, {
@@ -184,7 +155,7 @@ test('Kratos unreachable: error kratos_unreachable, no redirect', async (t) => {
   assert.deepEqual(env.assigned, []);
 
   // highest_available under Lax carries its warning whatever the verdict.
-  const lax = await createBrowserGate({ baseUrl: await deadUrl(), kratos: LAX, fetch: env.fetch, location: env.location });
+  const lax = await createBrowserGate({ baseUrl: await unusedUrl(), kratos: LAX, fetch: env.fetch, location: env.location });
   t.after(() => lax.dispose());
   const h = await lax.require({ aal: 'highest_available' });
   assert.equal(h.reason, 'kratos_unreachable');
@@ -193,11 +164,7 @@ test('Kratos unreachable: error kratos_unreachable, no redirect', async (t) => {
 });
 
 test('whoami 500 or garbage (emulator faults): the core says error, never a pass, never a redirect', async (t) => {
-  const kratos = await emulator(t);
-  const cookie = await kratos.createSession({ email: ADA, methods: ['password', 'totp'] });
-  const env = browserEnv({ cookie });
-  const gate = await createBrowserGate({ baseUrl: kratos.url, kratos: LAX, fetch: env.fetch, location: env.location });
-  t.after(() => gate.dispose());
+  const { kratos, env, gate } = await gateOnEmulator(t, { methods: ['password', 'totp'] });
   for (const mode of FAULT_MODES) {
     kratos.fault({ mode });
     const d = await gate.require({ aal: 'aal1', now: kratos.clock.now() });

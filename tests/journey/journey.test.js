@@ -23,13 +23,12 @@
 // Fault tests: through the worker in workerd, Kratos down, slower than the worker's timeout, 500
 // or garbage → 503 JSON, never a redirect, never the origin.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { startDemoStack } from '../../examples/demo/stack.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
-
+import { chromiumMissing, launchChromium, needChromium } from '../support/chromium.js';
+import { fillLogin, navigationTo, navigationsOf, signInWhileSignedIn, spaReady } from '../support/pages.js';
 
 const ADA = 'ada@example.com';
 const ADA_PASSWORD = 'correct horse battery staple';
@@ -50,22 +49,63 @@ function parts(url) {
   return { at: `${u.origin}${u.pathname}`, query: [...new URLSearchParams(u.search)] };
 }
 
-function chromiumMissing() {
-  if (existsSync(CHROMIUM)) return null;
-  if (existsSync('/usr/bin/apt-get')) {
-    return { fail: `${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); tools/setup.sh should` };
-  }
-  return { skip: `no Chromium at ${CHROMIUM} and no apt-get to install it (set AALGATE_CHROMIUM to a Chromium binary)` };
+/**
+ * A visit to `from` that the worker sent to Kratos's login (`login`): `from` answered 303, then
+ * the login URL with exactly `query` (ordered [name, value] pairs).
+ */
+function assertSentToLogin(chain, { from, login, query }) {
+  assert.deepEqual(chain[0], { url: from, status: 303 });
+  assert.deepEqual(parts(chain[1].url), { at: login, query });
 }
 
-const launchChromium = async () => {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
-};
+/** The emulator's login page shows the flow Kratos made: `refresh` ('true'/'false') and the requested AAL. */
+async function assertLoginFlow(page, { refresh, aal }) {
+  assert.equal(await page.getAttribute('#login', 'data-refresh'), refresh);
+  assert.equal(await page.getAttribute('#login', 'data-requested-aal'), aal);
+}
+
+/**
+ * A visit to `from` that the worker sent to a refresh without `aal` (what Kratos's settings flow or
+ * an upstream-MFA session needs): ?refresh=true&return_to=<from>, the login page asking for it.
+ */
+async function assertRefreshWithoutAal(page, chain, { from, login }) {
+  assertSentToLogin(chain, {
+    from,
+    login,
+    query: [
+      ['refresh', 'true'],
+      ['return_to', from],
+    ],
+  });
+  await assertLoginFlow(page, { refresh: 'true', aal: 'aal1' });
+}
+
+/**
+ * In the enclosing describe: a demo stack (startDemoStack with `options`, quiet) and Chromium,
+ * started before its tests (unless Chromium is missing) and closed after them.
+ * @returns {{ stack: object, browser: object, freshPage(t): Promise<object> }} (filled in by `before`)
+ */
+function stackInChromium(options = {}) {
+  const env = { stack: null, browser: null, freshPage: (t) => openPage(env.browser, t) };
+  before(async () => {
+    if (chromiumMissing()) return;
+    env.stack = await startDemoStack({ quiet: true, ...options });
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close().catch(() => {});
+    await env.stack?.close();
+  });
+  return env;
+}
 
 /**
  * A page in a fresh browser context (its own cookies), with helpers:
  * `visit(url)` navigates and returns the redirect chain [{ url, status }] ending at the page;
+ * `submit(url)` submits a form and returns the chain to `url`; `logIn(url, fields)` fills the
+ * emulator's login page (fillLogin) and submits it, `logInToSpa(spaUrl, fields)` too, then waits
+ * for the SPA; `landedOn(chain, url, title)` checks where a chain ended; `signInVia(url, …)` is
+ * a signed-out visit sent to the login, and the sign-in that comes back;
  * `navigations` lists the URL of every main-frame navigation request, in order.
  */
 async function openPage(browser, t) {
@@ -74,10 +114,8 @@ async function openPage(browser, t) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.stack ?? error.message));
-  const navigations = [];
-  page.on('request', (r) => {
-    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) navigations.push(r.url());
-  });
+  const navigations = navigationsOf(page);
+  const text = (selector) => page.locator(selector).innerText();
   const chainOf = async (request) => {
     const chain = [];
     for (let r = request; r !== null; r = r.redirectedFrom()) {
@@ -85,28 +123,57 @@ async function openPage(browser, t) {
     }
     return chain;
   };
+  const visit = async (url) => chainOf((await page.goto(url)).request());
+  // Submits the form (its button `selector`) and waits for the browser to land on `url`;
+  // returns the chain from the POST.
+  const submit = async (url, selector = '#submit') => {
+    const landed = page.waitForRequest((r) => r.isNavigationRequest() && r.url() === url, { timeout: 15_000 });
+    await page.click(selector);
+    const request = await landed;
+    await page.waitForURL(url);
+    await page.waitForLoadState('load');
+    return chainOf(request);
+  };
+  const logIn = async (url, fields) => {
+    await fillLogin(page, fields);
+    return submit(url);
+  };
+  // The chain ends at `url` (200), on the origin's page titled `title`.
+  const landedOn = async (chain, url, title) => {
+    assert.deepEqual(chain.at(-1), { url, status: 200 });
+    assert.equal(await text('#title'), title);
+  };
   return {
     context,
     page,
     errors,
     navigations,
     chainOf,
-    async visit(url) {
-      const response = await page.goto(url);
-      return chainOf(response.request());
+    visit,
+    submit,
+    logIn,
+    // For the SPA: logIn, back at the SPA (`spaUrl`) once it is ready; what its #session says.
+    async logInToSpa(spaUrl, fields) {
+      await logIn(spaUrl, fields);
+      await spaReady(page);
+      return text('#session');
     },
-    // Submits the form (its button `selector`) and waits for the browser to land on `url`;
-    // returns the chain from the POST.
-    async submit(url, selector = '#submit') {
-      const landed = page.waitForRequest((r) => r.isNavigationRequest() && r.url() === url, { timeout: 15_000 });
-      await page.click(selector);
-      const request = await landed;
-      await page.waitForURL(url);
-      await page.waitForLoadState('load');
-      return chainOf(request);
+    text,
+    landedOn,
+    // Signed out: `url` sends the browser to Kratos's login `login` (return_to = url); signing in
+    // there with `fields` brings it back to the origin's page `title`.
+    async signInVia(url, { login, fields, title }) {
+      assertSentToLogin(await visit(url), { from: url, login, query: [['return_to', url]] });
+      await landedOn(await logIn(url, fields), url, title);
     },
-    text: (selector) => page.locator(selector).innerText(),
   };
+}
+
+/** How many requests for `path` the demo's origin has had since this call (a function). */
+function originCounter(origin, path) {
+  const count = () => origin.requests.filter((r) => r.path === path).length;
+  const before = count();
+  return () => count() - before;
 }
 
 /** The browser context's cookies for `url`, as a Cookie header. */
@@ -121,127 +188,94 @@ async function whoamiOf(context, kratosUrl) {
 }
 
 describe('the demo stack in Chromium: sign in, step up, re-authenticate', { timeout: 120_000 }, () => {
-  let stack;
-  let browser;
-  const missing = chromiumMissing();
-
-  before(async () => {
-    if (missing) return;
-    stack = await startDemoStack({ quiet: true });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await stack?.close();
-  });
-
-  const freshPage = (t) => openPage(browser, t);
+  const demo = stackInChromium();
 
   test('public page, login, back at return_to, step-up, re-authentication after maxAge', async (t) => {
-    if (missing?.fail) assert.fail(missing.fail);
-    if (missing) return t.skip(missing.skip);
-    const { appUrl, kratosUrl, kratos, origin } = stack;
+    if (!needChromium(t)) return;
+    const { appUrl, kratosUrl, kratos, origin } = demo.stack;
     const loginBrowser = `${kratosUrl}/self-service/login/browser`;
     const loginUi = `${kratosUrl}/ui/login`;
-    const { page, errors, visit, submit, text } = await freshPage(t);
-    t.diagnostic(`Chromium ${browser.version()}, app ${appUrl}, Kratos emulator ${kratosUrl}`);
+    const { page, errors, visit, logIn, landedOn } = await demo.freshPage(t);
+    t.diagnostic(`Chromium ${demo.browser.version()}, app ${appUrl}, Kratos emulator ${kratosUrl}`);
     const originSaw = (path) => origin.requests.filter((r) => r.path === path).length;
 
     // 1. The public page: straight through, no redirect, no session.
     let chain = await visit(`${appUrl}/public/`);
-    assert.deepEqual(chain, [{ url: `${appUrl}/public/`, status: 200 }]);
-    assert.equal(await text('#title'), 'Public page');
+    await landedOn(chain, `${appUrl}/public/`, 'Public page');
+    assert.equal(chain.length, 1, 'no redirect');
 
     // 2. The dashboard needs a sign-in: 303 to Kratos's login with return_to = the dashboard.
     chain = await visit(`${appUrl}/dashboard`);
-    assert.deepEqual(chain.slice(0, 1), [{ url: `${appUrl}/dashboard`, status: 303 }]);
-    assert.deepEqual(parts(chain[1].url), { at: loginBrowser, query: [['return_to', `${appUrl}/dashboard`]] });
+    assertSentToLogin(chain, { from: `${appUrl}/dashboard`, login: loginBrowser, query: [['return_to', `${appUrl}/dashboard`]] });
     assert.equal(parts(page.url()).at, loginUi);
     assert.equal(originSaw('/dashboard'), 0, 'the origin is not asked before the sign-in');
 
     // 3. Password only (the emulator is Lax: an aal1 session); back at the dashboard.
-    await page.fill('#identifier', ADA);
-    await page.fill('#password', ADA_PASSWORD);
-    chain = await submit(`${appUrl}/dashboard`);
-    assert.equal(chain.at(-1).url, `${appUrl}/dashboard`);
-    assert.equal(chain.at(-1).status, 200);
-    assert.equal(await text('#title'), 'Dashboard');
+    chain = await logIn(`${appUrl}/dashboard`, { identifier: ADA, password: ADA_PASSWORD });
+    await landedOn(chain, `${appUrl}/dashboard`, 'Dashboard');
     assert.equal(originSaw('/dashboard'), 1);
 
     // 4. Billing needs aal2: 303 to ?aal=aal2&return_to=<billing>.
     chain = await visit(`${appUrl}/billing/`);
-    assert.deepEqual(chain[0], { url: `${appUrl}/billing/`, status: 303 });
-    assert.deepEqual(parts(chain[1].url), {
-      at: loginBrowser,
+    assertSentToLogin(chain, {
+      from: `${appUrl}/billing/`,
+      login: loginBrowser,
       query: [
         ['aal', 'aal2'],
         ['return_to', `${appUrl}/billing/`],
       ],
     });
     assert.equal(parts(page.url()).at, loginUi);
-    assert.equal(await page.getAttribute('#login', 'data-requested-aal'), 'aal2');
+    await assertLoginFlow(page, { refresh: 'false', aal: 'aal2' });
     assert.equal(originSaw('/billing/'), 0);
 
     // 5. The second factor; back at billing.
-    await page.fill('#totp_code', ADA_TOTP);
-    chain = await submit(`${appUrl}/billing/`);
-    assert.equal(chain.at(-1).status, 200);
-    assert.equal(await text('#title'), 'Billing');
+    chain = await logIn(`${appUrl}/billing/`, { totp_code: ADA_TOTP });
+    await landedOn(chain, `${appUrl}/billing/`, 'Billing');
     assert.equal(originSaw('/billing/'), 1);
 
     // 6. Kratos's clock moves past billing's maxAge (5m): the worker, which measures ages on
     //    Kratos's clock (its Date header), asks for a fresh second factor.
     kratos.clock.advance(6 * MINUTE);
     chain = await visit(`${appUrl}/billing/`);
-    assert.deepEqual(chain[0], { url: `${appUrl}/billing/`, status: 303 });
-    assert.deepEqual(parts(chain[1].url), {
-      at: loginBrowser,
+    assertSentToLogin(chain, {
+      from: `${appUrl}/billing/`,
+      login: loginBrowser,
       query: [
         ['refresh', 'true'],
         ['aal', 'aal2'],
         ['return_to', `${appUrl}/billing/`],
       ],
     });
-    assert.equal(await page.getAttribute('#login', 'data-refresh'), 'true');
+    await assertLoginFlow(page, { refresh: 'true', aal: 'aal2' });
     assert.equal(originSaw('/billing/'), 1);
 
     // 7. The second factor again; back at billing.
-    await page.fill('#totp_code', ADA_TOTP);
-    chain = await submit(`${appUrl}/billing/`);
-    assert.equal(chain.at(-1).status, 200);
-    assert.equal(await text('#title'), 'Billing');
+    chain = await logIn(`${appUrl}/billing/`, { totp_code: ADA_TOTP });
+    await landedOn(chain, `${appUrl}/billing/`, 'Billing');
     assert.equal(originSaw('/billing/'), 2);
 
     assert.deepEqual(errors, []);
   });
 
   test('the SPA: Pay answered with the RFC 9470 challenge leads to the step-up, then pays', async (t) => {
-    if (missing?.fail) assert.fail(missing.fail);
-    if (missing) return t.skip(missing.skip);
-    const { appUrl, kratosUrl, origin } = stack;
+    if (!needChromium(t)) return;
+    const { appUrl, kratosUrl, origin } = demo.stack;
     const loginBrowser = `${kratosUrl}/self-service/login/browser`;
     const spaUrl = `${appUrl}/spa/`;
-    const { page, errors, visit, submit, text } = await freshPage(t);
+    const { page, errors, visit, logInToSpa, text } = await demo.freshPage(t);
     const payUrl = `${appUrl}/billing/api/billing/pay`;
     const paid = () => origin.requests.filter((r) => r.path === '/billing/api/billing/pay').length;
-    const ready = () => page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
 
     // A fresh context: the SPA's page needs a sign-in (default rule), so the worker sends the
     // browser to the login first; the password makes an aal1 session.
     let chain = await visit(spaUrl);
-    assert.deepEqual(chain[0], { url: spaUrl, status: 303 });
-    assert.deepEqual(parts(chain[1].url), { at: loginBrowser, query: [['return_to', spaUrl]] });
-    await page.fill('#identifier', ADA);
-    await page.fill('#password', ADA_PASSWORD);
-    await submit(spaUrl);
-    await ready();
-    assert.match(await text('#session'), /^Signed in \(aal1\)/);
+    assertSentToLogin(chain, { from: spaUrl, login: loginBrowser, query: [['return_to', spaUrl]] });
+    assert.match(await logInToSpa(spaUrl, { identifier: ADA, password: ADA_PASSWORD }), /^Signed in \(aal1\)/);
 
     // Pay: the worker answers the fetch with 401 + the challenge; aalgate/browser follows it.
     const apiAnswer = page.waitForResponse((r) => r.url() === payUrl, { timeout: 15_000 });
-    const toLogin = page.waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(loginBrowser), {
-      timeout: 15_000,
-    });
+    const toLogin = navigationTo(page, loginBrowser);
     await page.click('#pay');
     const answer = await apiAnswer;
     assert.equal(answer.status(), 401);
@@ -259,10 +293,7 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
 
     // The second factor; back at the SPA; Pay goes through the worker to the origin.
     await page.waitForSelector('#totp_code');
-    await page.fill('#totp_code', ADA_TOTP);
-    await submit(spaUrl);
-    await ready();
-    assert.match(await text('#session'), /^Signed in \(aal2\)/);
+    assert.match(await logInToSpa(spaUrl, { totp_code: ADA_TOTP }), /^Signed in \(aal2\)/);
     const secondAnswer = page.waitForResponse((r) => r.url() === payUrl, { timeout: 15_000 });
     await page.click('#pay');
     assert.equal((await secondAnswer).status(), 200);
@@ -275,62 +306,40 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
   });
 
   test('settings with the default privileged_session_max_age (1h): stale → ?refresh=true (no aal) → password → back', async (t) => {
-    if (missing?.fail) assert.fail(missing.fail);
-    if (missing) return t.skip(missing.skip);
-    const { appUrl, kratosUrl, kratos, origin } = stack;
+    if (!needChromium(t)) return;
+    const { appUrl, kratosUrl, kratos, origin } = demo.stack;
     const loginBrowser = `${kratosUrl}/self-service/login/browser`;
     const account = `${appUrl}/account/`;
-    const { page, errors, visit, submit, text } = await freshPage(t);
-    const originSaw = () => origin.requests.filter((r) => r.path === '/account/').length;
-    const seen = originSaw();
+    const { page, errors, visit, logIn, landedOn, signInVia } = await demo.freshPage(t);
+    const originSaw = originCounter(origin, '/account/');
 
     // Signed out: /account/ (operation settings) sends the browser to the login first.
-    let chain = await visit(account);
-    assert.deepEqual(chain[0], { url: account, status: 303 });
-    assert.deepEqual(parts(chain[1].url), { at: loginBrowser, query: [['return_to', account]] });
-    await page.fill('#identifier', BOB);
-    await page.fill('#password', BOB_PASSWORD);
-    chain = await submit(account);
-    assert.equal(chain.at(-1).status, 200);
-    assert.equal(await text('#title'), 'Account');
-    assert.equal(originSaw(), seen + 1);
+    await signInVia(account, { login: loginBrowser, fields: { identifier: BOB, password: BOB_PASSWORD }, title: 'Account' });
+    assert.equal(originSaw(), 1);
 
     // Three hours on Kratos's clock (the session lives 24h): older than the 1h privileged age,
     // so the worker asks for what Kratos's settings would: a refresh, without `aal`.
     kratos.clock.advance(3 * HOUR);
-    chain = await visit(account);
-    assert.deepEqual(chain[0], { url: account, status: 303 });
-    assert.deepEqual(parts(chain[1].url), {
-      at: loginBrowser,
-      query: [
-        ['refresh', 'true'],
-        ['return_to', account],
-      ],
-    });
-    assert.equal(await page.getAttribute('#login', 'data-refresh'), 'true');
-    assert.equal(await page.getAttribute('#login', 'data-requested-aal'), 'aal1');
+    let chain = await visit(account);
+    await assertRefreshWithoutAal(page, chain, { from: account, login: loginBrowser });
     assert.equal(await page.inputValue('#identifier'), BOB, 'Kratos asks the same user again');
-    assert.equal(originSaw(), seen + 1, 'the origin is not asked with a stale session');
+    assert.equal(originSaw(), 1, 'the origin is not asked with a stale session');
 
     // The password again; back at /account/.
-    await page.fill('#password', BOB_PASSWORD);
-    chain = await submit(account);
-    assert.deepEqual(chain.at(-1), { url: account, status: 200 });
-    assert.equal(await text('#title'), 'Account');
-    assert.equal(originSaw(), seen + 2);
+    chain = await logIn(account, { password: BOB_PASSWORD });
+    await landedOn(chain, account, 'Account');
+    assert.equal(originSaw(), 2);
 
     assert.deepEqual(errors, []);
   });
 
   test('an OIDC session with upstream MFA passes /billing/, then refreshes with ?refresh=true (no aal) via the provider', async (t) => {
-    if (missing?.fail) assert.fail(missing.fail);
-    if (missing) return t.skip(missing.skip);
-    const { appUrl, kratosUrl, kratos, origin } = stack;
+    if (!needChromium(t)) return;
+    const { appUrl, kratosUrl, kratos, origin } = demo.stack;
     const loginBrowser = `${kratosUrl}/self-service/login/browser`;
     const billing = `${appUrl}/billing/`;
-    const { context, page, errors, visit, submit, text } = await freshPage(t);
-    const originSaw = () => origin.requests.filter((r) => r.path === '/billing/').length;
-    const seen = originSaw();
+    const { context, page, errors, visit, submit, landedOn, text } = await demo.freshPage(t);
+    const originSaw = originCounter(origin, '/billing/');
 
     // A login through a provider that did the second factor itself: { oidc, aal2 }.
     const cookie = await kratos.createSession({ email: OIDC, methods: [{ method: 'oidc', aal: 'aal2' }] });
@@ -342,32 +351,22 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
 
     // aal2 from the upstream MFA, just now: billing (aal2, 5m) goes through.
     let chain = await visit(billing);
-    assert.deepEqual(chain, [{ url: billing, status: 200 }]);
-    assert.equal(await text('#title'), 'Billing');
-    assert.equal(originSaw(), seen + 1);
+    await landedOn(chain, billing, 'Billing');
+    assert.equal(chain.length, 1, 'no redirect');
+    assert.equal(originSaw(), 1);
 
     // Past billing's 5 minutes: a refresh, without `aal` (no local second factor to ask for).
     kratos.clock.advance(6 * MINUTE);
     chain = await visit(billing);
-    assert.deepEqual(chain[0], { url: billing, status: 303 });
-    assert.deepEqual(parts(chain[1].url), {
-      at: loginBrowser,
-      query: [
-        ['refresh', 'true'],
-        ['return_to', billing],
-      ],
-    });
-    assert.equal(await page.getAttribute('#login', 'data-refresh'), 'true');
-    assert.equal(await page.getAttribute('#login', 'data-requested-aal'), 'aal1');
+    await assertRefreshWithoutAal(page, chain, { from: billing, login: loginBrowser });
     assert.equal(await text('#email'), OIDC);
     assert.equal(await page.locator('#password').count(), 0, 'no password form: OIDC only');
-    assert.equal(originSaw(), seen + 1);
+    assert.equal(originSaw(), 1);
 
     // The stand-in provider (upstream MFA again); back at billing.
     chain = await submit(billing, '#oidc-submit');
-    assert.deepEqual(chain.at(-1), { url: billing, status: 200 });
-    assert.equal(await text('#title'), 'Billing');
-    assert.equal(originSaw(), seen + 2);
+    await landedOn(chain, billing, 'Billing');
+    assert.equal(originSaw(), 2);
     const session = await whoamiOf(context, kratosUrl);
     assert.deepEqual(
       session.authentication_methods.map((m) => [m.method, m.aal]),
@@ -381,45 +380,27 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
   });
 
   test('the SPA starts a login flow: session_already_available → gate.recover (aal1: allow; aal2: ?refresh=true&aal=aal2)', async (t) => {
-    if (missing?.fail) assert.fail(missing.fail);
-    if (missing) return t.skip(missing.skip);
-    const { appUrl, kratosUrl } = stack;
+    if (!needChromium(t)) return;
+    const { appUrl, kratosUrl } = demo.stack;
     const loginBrowser = `${kratosUrl}/self-service/login/browser`;
     const spaUrl = `${appUrl}/spa/`;
-    const { context, page, errors, navigations, visit, submit, text } = await freshPage(t);
-    const ready = () => page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    const { context, page, errors, navigations, visit, logInToSpa } = await demo.freshPage(t);
     // The SPA's own fetch of the login flow (JSON), not a navigation.
     const flowAnswer = (url) =>
       page.waitForResponse((r) => r.url() === url && !r.request().isNavigationRequest(), { timeout: 15_000 });
-    const toLogin = () =>
-      page
-        .waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(loginBrowser), { timeout: 15_000 })
-        .then((r) => r.url());
+    const toLogin = () => navigationTo(page, loginBrowser).then((r) => r.url());
 
     // Signed in with a password (aal1), through the worker's redirect.
     await visit(spaUrl);
-    await page.fill('#identifier', ADA);
-    await page.fill('#password', ADA_PASSWORD);
-    await submit(spaUrl);
-    await ready();
-    assert.match(await text('#session'), /^Signed in \(aal1\)/);
+    assert.match(await logInToSpa(spaUrl, { identifier: ADA, password: ADA_PASSWORD }), /^Signed in \(aal1\)/);
 
     // "Sign in": Kratos answers the flow request 400 session_already_available; recover → allow.
-    let before = navigations.length;
-    let answer = flowAnswer(loginBrowser);
-    await page.click('#sign-in');
-    let response = await answer;
-    assert.equal(response.status(), 400);
-    assert.equal((await response.json()).error.id, 'session_already_available');
-    await page.waitForSelector('#sign-in-status.ok');
-    assert.equal(await text('#sign-in-status'), 'You are already signed in.');
-    assert.equal(page.url(), spaUrl);
-    assert.equal(navigations.length, before, 'no navigation');
+    await signInWhileSignedIn(page, { loginBrowser, navigations });
 
     // "Confirm with your second factor" at aal1: Kratos makes a flow (200), the level is not
     // reached, the browser gate steps up.
     let sent = toLogin();
-    answer = flowAnswer(`${loginBrowser}?aal=aal2`);
+    let answer = flowAnswer(`${loginBrowser}?aal=aal2`);
     await page.click('#confirm');
     assert.equal((await answer).status(), 200);
     assert.deepEqual(parts(await sent), {
@@ -430,10 +411,7 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
       ],
     });
     await page.waitForSelector('#totp_code');
-    await page.fill('#totp_code', ADA_TOTP);
-    await submit(spaUrl);
-    await ready();
-    assert.match(await text('#session'), /^Signed in \(aal2\)/);
+    assert.match(await logInToSpa(spaUrl, { totp_code: ADA_TOTP }), /^Signed in \(aal2\)/);
 
     // The same button at aal2: 400 session_already_available; recover → a fresh second factor.
     // (The 400's body is gone with the navigation that follows; Kratos, asked the same from Node
@@ -446,7 +424,7 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
     sent = toLogin();
     answer = flowAnswer(`${loginBrowser}?aal=aal2`);
     await page.click('#confirm');
-    response = await answer;
+    const response = await answer;
     assert.equal(response.status(), 400);
     assert.match(response.headers()['content-type'] ?? '', /^application\/json/);
     assert.deepEqual(parts(await sent), {
@@ -458,79 +436,48 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
       ],
     });
     await page.waitForSelector('#totp_code');
-    assert.equal(await page.getAttribute('#login', 'data-refresh'), 'true');
-    assert.equal(await page.getAttribute('#login', 'data-requested-aal'), 'aal2');
-    await page.fill('#totp_code', ADA_TOTP);
-    await submit(spaUrl);
-    await ready();
-    assert.match(await text('#session'), /^Signed in \(aal2\)/);
+    await assertLoginFlow(page, { refresh: 'true', aal: 'aal2' });
+    assert.match(await logInToSpa(spaUrl, { totp_code: ADA_TOTP }), /^Signed in \(aal2\)/);
 
     // "Sign in" at aal2: still nothing to do.
-    before = navigations.length;
-    answer = flowAnswer(loginBrowser);
-    await page.click('#sign-in');
-    assert.equal((await answer).status(), 400);
-    await page.waitForSelector('#sign-in-status.ok');
-    assert.equal(await text('#sign-in-status'), 'You are already signed in.');
-    assert.equal(navigations.length, before, 'no navigation');
+    await signInWhileSignedIn(page, { loginBrowser, navigations });
 
     assert.deepEqual(errors, []);
   });
 });
 
 describe('privileged_session_max_age 0s (Kratos and the worker): settings never loop', { timeout: 90_000 }, () => {
-  let stack;
-  let browser;
-  const missing = chromiumMissing();
-
-  before(async () => {
-    if (missing) return;
-    stack = await startDemoStack({
-      quiet: true,
-      kratos: { privilegedSessionMaxAge: '0s' },
-      vars: { KRATOS_PRIVILEGED_SESSION_MAX_AGE: '0s' },
-    });
-    browser = await launchChromium();
+  const demo = stackInChromium({
+    kratos: { privilegedSessionMaxAge: '0s' },
+    vars: { KRATOS_PRIVILEGED_SESSION_MAX_AGE: '0s' },
   });
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await stack?.close();
-  });
-
-  const freshPage = (t) => openPage(browser, t);
 
   test('hours after the sign-in: /account/ straight to the origin, Kratos enrols a TOTP without re-authentication', async (t) => {
-    if (missing?.fail) assert.fail(missing.fail);
-    if (missing) return t.skip(missing.skip);
-    const { appUrl, kratosUrl, kratos, origin } = stack;
+    if (!needChromium(t)) return;
+    const { appUrl, kratosUrl, kratos, origin } = demo.stack;
     const loginBrowser = `${kratosUrl}/self-service/login/browser`;
     const account = `${appUrl}/account/`;
     const settingsBrowser = `${kratosUrl}/self-service/settings/browser`;
-    const { context, page, errors, navigations, chainOf, visit, submit, text } = await freshPage(t);
-    const originSaw = () => origin.requests.filter((r) => r.path === '/account/').length;
+    const { context, page, errors, navigations, chainOf, visit, submit, landedOn, signInVia, text } = await demo.freshPage(t);
+    const originSaw = originCounter(origin, '/account/');
 
     // Signed out: the login first; a password sign-in (bob has no second factor yet).
-    let chain = await visit(account);
-    assert.deepEqual(parts(chain[1].url), { at: loginBrowser, query: [['return_to', account]] });
-    await page.fill('#identifier', BOB);
-    await page.fill('#password', BOB_PASSWORD);
-    chain = await submit(account);
-    assert.deepEqual(chain.at(-1), { url: account, status: 200 });
+    await signInVia(account, { login: loginBrowser, fields: { identifier: BOB, password: BOB_PASSWORD }, title: 'Account' });
     assert.equal(originSaw(), 1);
 
     // Three hours on Kratos's clock: with 0s every session is privileged, so no refresh at all.
     kratos.clock.advance(3 * HOUR);
     const signedIn = navigations.length;
-    chain = await visit(account);
-    assert.deepEqual(chain, [{ url: account, status: 200 }]);
-    assert.equal(await text('#title'), 'Account');
+    let chain = await visit(account);
+    await landedOn(chain, account, 'Account');
+    assert.equal(chain.length, 1, 'no redirect');
     assert.equal(originSaw(), 2);
 
     // The account page's link to Kratos's settings flow (return_to = /account/).
     const href = await page.getAttribute('#settings', 'href');
     assert.deepEqual(parts(href), { at: settingsBrowser, query: [['return_to', account]] });
     const settingsUi = `${kratosUrl}/ui/settings?flow=`;
-    const landed = page.waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(settingsUi), { timeout: 15_000 });
+    const landed = navigationTo(page, settingsUi);
     await page.click('#settings');
     chain = await chainOf(await landed);
     await page.waitForLoadState('load');
@@ -547,8 +494,7 @@ describe('privileged_session_max_age 0s (Kratos and the worker): settings never 
     assert.equal(chain.length, 2, JSON.stringify(chain));
     assert.ok(chain[0].url.startsWith(`${kratosUrl}/self-service/settings?flow=`), chain[0].url);
     assert.equal(chain[0].status, 303);
-    assert.deepEqual(chain[1], { url: account, status: 200 });
-    assert.equal(await text('#title'), 'Account');
+    await landedOn(chain, account, 'Account');
     assert.equal(originSaw(), 3);
     assert.deepEqual(
       navigations.slice(signedIn).filter((url) => url.startsWith(loginBrowser)),
