@@ -1,18 +1,36 @@
 // Preloaded (node --import) before a README sample: gives it the browser globals the SPA samples
-// use. `fetch` to https://auth.example.com and https://app.example.com (and relative URLs, which
-// resolve against location.href as in a page) goes to the local stand-ins whose address is in
-// AALGATE_README_KRATOS: Kratos answering with tests/fixtures/kratos bodies, and an app API.
-// `location.assign` prints the URL it was given so the test can check it.
-const local = process.env.AALGATE_README_KRATOS;
+// use, and the network the samples name. `fetch` to https://auth.example.com goes to the Kratos
+// emulator (its address in AALGATE_README_KRATOS), to https://app.example.com to the app's API
+// (AALGATE_README_APP); relative URLs resolve against location.href, as in a page. Like a
+// browser's cookie jar, a request to auth.example.com with `credentials: 'include'` carries the
+// session cookie in AALGATE_README_COOKIE. Each of those requests is written to stderr as
+// `readme-shim: <METHOD> <URL> → <status>` for the test to check; `location.assign` prints the
+// URL it was given.
+const SHIM = 'readme-shim: ';
+const local = { auth: process.env.AALGATE_README_KRATOS, app: process.env.AALGATE_README_APP };
+const cookie = process.env.AALGATE_README_COOKIE ?? '';
 const href = 'https://app.example.com/billing?invoice=42&tab=pay';
 const realFetch = globalThis.fetch;
-globalThis.fetch = (input, init) => {
+
+globalThis.fetch = async (input, init) => {
   const url = new URL(String(input instanceof Request ? input.url : input), href).href;
-  const stand_in = /^https:\/\/(auth|app)\.example\.com\//.exec(url);
-  if (!stand_in) return realFetch(input, init);
-  const routed = `${local}/${stand_in[1]}${url.slice(stand_in[0].length - 1)}`;
-  return input instanceof Request ? realFetch(new Request(routed, input), init) : realFetch(routed, init);
+  const host = /^https:\/\/(auth|app)\.example\.com\//.exec(url);
+  if (!host) return realFetch(input, init);
+  const routed = `${local[host[1]]}${url.slice(host[0].length - 1)}`;
+  const request = new Request(new Request(routed, input instanceof Request ? input : undefined), init);
+  const headers = new Headers(request.headers);
+  if (host[1] === 'auth' && request.credentials === 'include' && cookie !== '') headers.set('cookie', cookie);
+  const line = `${SHIM}${request.method} ${url}`;
+  try {
+    const response = await realFetch(new Request(request, { headers }));
+    process.stderr.write(`${line} → ${response.status}\n`);
+    return response;
+  } catch (error) {
+    process.stderr.write(`${line} → ${error}\n`);
+    throw error;
+  }
 };
+
 globalThis.location = {
   href,
   assign(url) {
