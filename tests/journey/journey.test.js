@@ -86,7 +86,7 @@ async function assertRefreshWithoutAal(page, chain, { from, login }) {
  * @returns {{ stack: object, browser: object, freshPage(t): Promise<object> }} (filled in by `before`)
  */
 function stackInChromium(options = {}) {
-  const env = { stack: null, browser: null, freshPage: (t) => openPage(env.browser, t) };
+  const env = { stack: null, browser: null, freshPage: (t) => openPage(env.browser, t, env.stack.kratosUrl) };
   before(async () => {
     if (chromiumMissing()) return;
     env.stack = await startDemoStack({ quiet: true, ...options });
@@ -106,9 +106,11 @@ function stackInChromium(options = {}) {
  * emulator's login page (fillLogin) and submits it, `logInToSpa(spaUrl, fields)` too, then waits
  * for the SPA; `landedOn(chain, url, title)` checks where a chain ended; `signInVia(url, …)` is
  * a signed-out visit sent to the login, and the sign-in that comes back;
- * `navigations` lists the URL of every main-frame navigation request, in order.
+ * `navigations` lists the URL of every main-frame navigation request, in order;
+ * `loginBrowser` is Kratos's (at `kratosUrl`) /self-service/login/browser.
  */
-async function openPage(browser, t) {
+async function openPage(browser, t, kratosUrl) {
+  const loginBrowser = `${kratosUrl}/self-service/login/browser`;
   const context = await browser.newContext();
   t.after(() => context.close().catch(() => {}));
   const page = await context.newPage();
@@ -160,10 +162,11 @@ async function openPage(browser, t) {
     },
     text,
     landedOn,
-    // Signed out: `url` sends the browser to Kratos's login `login` (return_to = url); signing in
-    // there with `fields` brings it back to the origin's page `title`.
-    async signInVia(url, { login, fields, title }) {
-      assertSentToLogin(await visit(url), { from: url, login, query: [['return_to', url]] });
+    loginBrowser,
+    // Signed out: `url` sends the browser to Kratos's login (return_to = url); signing in there
+    // with `fields` brings it back to the origin's page `title`.
+    async signInVia(url, { fields, title }) {
+      assertSentToLogin(await visit(url), { from: url, login: loginBrowser, query: [['return_to', url]] });
       await landedOn(await logIn(url, fields), url, title);
     },
   };
@@ -193,9 +196,8 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
   test('public page, login, back at return_to, step-up, re-authentication after maxAge', async (t) => {
     if (!needChromium(t)) return;
     const { appUrl, kratosUrl, kratos, origin } = demo.stack;
-    const loginBrowser = `${kratosUrl}/self-service/login/browser`;
     const loginUi = `${kratosUrl}/ui/login`;
-    const { page, errors, visit, logIn, landedOn } = await demo.freshPage(t);
+    const { page, errors, visit, logIn, landedOn, loginBrowser } = await demo.freshPage(t);
     t.diagnostic(`Chromium ${demo.browser.version()}, app ${appUrl}, Kratos emulator ${kratosUrl}`);
     const originSaw = (path) => origin.requests.filter((r) => r.path === path).length;
 
@@ -260,10 +262,9 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
 
   test('the SPA: Pay answered with the RFC 9470 challenge leads to the step-up, then pays', async (t) => {
     if (!needChromium(t)) return;
-    const { appUrl, kratosUrl, origin } = demo.stack;
-    const loginBrowser = `${kratosUrl}/self-service/login/browser`;
+    const { appUrl, origin } = demo.stack;
     const spaUrl = `${appUrl}/spa/`;
-    const { page, errors, visit, logInToSpa, text } = await demo.freshPage(t);
+    const { page, errors, visit, logInToSpa, text, loginBrowser } = await demo.freshPage(t);
     const payUrl = `${appUrl}/billing/api/billing/pay`;
     const paid = () => origin.requests.filter((r) => r.path === '/billing/api/billing/pay').length;
 
@@ -307,14 +308,13 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
 
   test('settings with the default privileged_session_max_age (1h): stale → ?refresh=true (no aal) → password → back', async (t) => {
     if (!needChromium(t)) return;
-    const { appUrl, kratosUrl, kratos, origin } = demo.stack;
-    const loginBrowser = `${kratosUrl}/self-service/login/browser`;
+    const { appUrl, kratos, origin } = demo.stack;
     const account = `${appUrl}/account/`;
-    const { page, errors, visit, logIn, landedOn, signInVia } = await demo.freshPage(t);
+    const { page, errors, visit, logIn, landedOn, signInVia, loginBrowser } = await demo.freshPage(t);
     const originSaw = originCounter(origin, '/account/');
 
     // Signed out: /account/ (operation settings) sends the browser to the login first.
-    await signInVia(account, { login: loginBrowser, fields: { identifier: BOB, password: BOB_PASSWORD }, title: 'Account' });
+    await signInVia(account, { fields: { identifier: BOB, password: BOB_PASSWORD }, title: 'Account' });
     assert.equal(originSaw(), 1);
 
     // Three hours on Kratos's clock (the session lives 24h): older than the 1h privileged age,
@@ -336,9 +336,8 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
   test('an OIDC session with upstream MFA passes /billing/, then refreshes with ?refresh=true (no aal) via the provider', async (t) => {
     if (!needChromium(t)) return;
     const { appUrl, kratosUrl, kratos, origin } = demo.stack;
-    const loginBrowser = `${kratosUrl}/self-service/login/browser`;
     const billing = `${appUrl}/billing/`;
-    const { context, page, errors, visit, submit, landedOn, text } = await demo.freshPage(t);
+    const { context, page, errors, visit, submit, landedOn, text, loginBrowser } = await demo.freshPage(t);
     const originSaw = originCounter(origin, '/billing/');
 
     // A login through a provider that did the second factor itself: { oidc, aal2 }.
@@ -382,9 +381,8 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
   test('the SPA starts a login flow: session_already_available → gate.recover (aal1: allow; aal2: ?refresh=true&aal=aal2)', async (t) => {
     if (!needChromium(t)) return;
     const { appUrl, kratosUrl } = demo.stack;
-    const loginBrowser = `${kratosUrl}/self-service/login/browser`;
     const spaUrl = `${appUrl}/spa/`;
-    const { context, page, errors, navigations, visit, logInToSpa } = await demo.freshPage(t);
+    const { context, page, errors, navigations, visit, logInToSpa, loginBrowser } = await demo.freshPage(t);
     // The SPA's own fetch of the login flow (JSON), not a navigation.
     const flowAnswer = (url) =>
       page.waitForResponse((r) => r.url() === url && !r.request().isNavigationRequest(), { timeout: 15_000 });
@@ -455,14 +453,13 @@ describe('privileged_session_max_age 0s (Kratos and the worker): settings never 
   test('hours after the sign-in: /account/ straight to the origin, Kratos enrols a TOTP without re-authentication', async (t) => {
     if (!needChromium(t)) return;
     const { appUrl, kratosUrl, kratos, origin } = demo.stack;
-    const loginBrowser = `${kratosUrl}/self-service/login/browser`;
     const account = `${appUrl}/account/`;
     const settingsBrowser = `${kratosUrl}/self-service/settings/browser`;
-    const { context, page, errors, navigations, chainOf, visit, submit, landedOn, signInVia, text } = await demo.freshPage(t);
+    const { context, page, errors, navigations, chainOf, visit, submit, landedOn, signInVia, text, loginBrowser } = await demo.freshPage(t);
     const originSaw = originCounter(origin, '/account/');
 
     // Signed out: the login first; a password sign-in (bob has no second factor yet).
-    await signInVia(account, { login: loginBrowser, fields: { identifier: BOB, password: BOB_PASSWORD }, title: 'Account' });
+    await signInVia(account, { fields: { identifier: BOB, password: BOB_PASSWORD }, title: 'Account' });
     assert.equal(originSaw(), 1);
 
     // Three hours on Kratos's clock: with 0s every session is privileged, so no refresh at all.
