@@ -49,35 +49,10 @@ function parts(url) {
   return { at: `${u.origin}${u.pathname}`, query: [...new URLSearchParams(u.search)] };
 }
 
-/**
- * A visit to `from` that the worker sent to Kratos's login (`login`): `from` answered 303, then
- * the login URL with exactly `query` (ordered [name, value] pairs).
- */
-function assertSentToLogin(chain, { from, login, query }) {
-  assert.deepEqual(chain[0], { url: from, status: 303 });
-  assert.deepEqual(parts(chain[1].url), { at: login, query });
-}
-
 /** The emulator's login page shows the flow Kratos made: `refresh` ('true'/'false') and the requested AAL. */
 async function assertLoginFlow(page, { refresh, aal }) {
   assert.equal(await page.getAttribute('#login', 'data-refresh'), refresh);
   assert.equal(await page.getAttribute('#login', 'data-requested-aal'), aal);
-}
-
-/**
- * A visit to `from` that the worker sent to a refresh without `aal` (what Kratos's settings flow or
- * an upstream-MFA session needs): ?refresh=true&return_to=<from>, the login page asking for it.
- */
-async function assertRefreshWithoutAal(page, chain, { from, login }) {
-  assertSentToLogin(chain, {
-    from,
-    login,
-    query: [
-      ['refresh', 'true'],
-      ['return_to', from],
-    ],
-  });
-  await assertLoginFlow(page, { refresh: 'true', aal: 'aal1' });
 }
 
 /**
@@ -140,6 +115,12 @@ async function openPage(browser, t, kratosUrl) {
     await fillLogin(page, fields);
     return submit(url);
   };
+  // A visit to `from` that the worker sent to Kratos's login: `from` answered 303, then the login
+  // with exactly `query` (ordered [name, value] pairs).
+  const sentToLogin = (chain, from, query) => {
+    assert.deepEqual(chain[0], { url: from, status: 303 });
+    assert.deepEqual(parts(chain[1].url), { at: loginBrowser, query });
+  };
   // The chain ends at `url` (200), on the origin's page titled `title`.
   const landedOn = async (chain, url, title) => {
     assert.deepEqual(chain.at(-1), { url, status: 200 });
@@ -161,12 +142,22 @@ async function openPage(browser, t, kratosUrl) {
       return text('#session');
     },
     text,
+    sentToLogin,
+    // A visit to `from` sent to a refresh without `aal` (what Kratos's settings flow or an
+    // upstream-MFA session needs): ?refresh=true&return_to=<from>, the login page asking for it.
+    async refreshAsked(chain, from) {
+      sentToLogin(chain, from, [
+        ['refresh', 'true'],
+        ['return_to', from],
+      ]);
+      await assertLoginFlow(page, { refresh: 'true', aal: 'aal1' });
+    },
     landedOn,
     loginBrowser,
     // Signed out: `url` sends the browser to Kratos's login (return_to = url); signing in there
     // with `fields` brings it back to the origin's page `title`.
     async signInVia(url, { fields, title }) {
-      assertSentToLogin(await visit(url), { from: url, login: loginBrowser, query: [['return_to', url]] });
+      sentToLogin(await visit(url), url, [['return_to', url]]);
       await landedOn(await logIn(url, fields), url, title);
     },
   };
@@ -197,7 +188,7 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
     if (!needChromium(t)) return;
     const { appUrl, kratosUrl, kratos, origin } = demo.stack;
     const loginUi = `${kratosUrl}/ui/login`;
-    const { page, errors, visit, logIn, landedOn, loginBrowser } = await demo.freshPage(t);
+    const { page, errors, visit, logIn, landedOn, sentToLogin } = await demo.freshPage(t);
     t.diagnostic(`Chromium ${demo.browser.version()}, app ${appUrl}, Kratos emulator ${kratosUrl}`);
     const originSaw = (path) => origin.requests.filter((r) => r.path === path).length;
 
@@ -208,7 +199,7 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
 
     // 2. The dashboard needs a sign-in: 303 to Kratos's login with return_to = the dashboard.
     chain = await visit(`${appUrl}/dashboard`);
-    assertSentToLogin(chain, { from: `${appUrl}/dashboard`, login: loginBrowser, query: [['return_to', `${appUrl}/dashboard`]] });
+    sentToLogin(chain, `${appUrl}/dashboard`, [['return_to', `${appUrl}/dashboard`]]);
     assert.equal(parts(page.url()).at, loginUi);
     assert.equal(originSaw('/dashboard'), 0, 'the origin is not asked before the sign-in');
 
@@ -219,14 +210,10 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
 
     // 4. Billing needs aal2: 303 to ?aal=aal2&return_to=<billing>.
     chain = await visit(`${appUrl}/billing/`);
-    assertSentToLogin(chain, {
-      from: `${appUrl}/billing/`,
-      login: loginBrowser,
-      query: [
-        ['aal', 'aal2'],
-        ['return_to', `${appUrl}/billing/`],
-      ],
-    });
+    sentToLogin(chain, `${appUrl}/billing/`, [
+      ['aal', 'aal2'],
+      ['return_to', `${appUrl}/billing/`],
+    ]);
     assert.equal(parts(page.url()).at, loginUi);
     await assertLoginFlow(page, { refresh: 'false', aal: 'aal2' });
     assert.equal(originSaw('/billing/'), 0);
@@ -240,15 +227,11 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
     //    Kratos's clock (its Date header), asks for a fresh second factor.
     kratos.clock.advance(6 * MINUTE);
     chain = await visit(`${appUrl}/billing/`);
-    assertSentToLogin(chain, {
-      from: `${appUrl}/billing/`,
-      login: loginBrowser,
-      query: [
-        ['refresh', 'true'],
-        ['aal', 'aal2'],
-        ['return_to', `${appUrl}/billing/`],
-      ],
-    });
+    sentToLogin(chain, `${appUrl}/billing/`, [
+      ['refresh', 'true'],
+      ['aal', 'aal2'],
+      ['return_to', `${appUrl}/billing/`],
+    ]);
     await assertLoginFlow(page, { refresh: 'true', aal: 'aal2' });
     assert.equal(originSaw('/billing/'), 1);
 
@@ -264,14 +247,14 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
     if (!needChromium(t)) return;
     const { appUrl, origin } = demo.stack;
     const spaUrl = `${appUrl}/spa/`;
-    const { page, errors, visit, logInToSpa, text, loginBrowser } = await demo.freshPage(t);
+    const { page, errors, visit, logInToSpa, text, loginBrowser, sentToLogin } = await demo.freshPage(t);
     const payUrl = `${appUrl}/billing/api/billing/pay`;
-    const paid = () => origin.requests.filter((r) => r.path === '/billing/api/billing/pay').length;
+    const paid = originCounter(origin, '/billing/api/billing/pay');
 
     // A fresh context: the SPA's page needs a sign-in (default rule), so the worker sends the
     // browser to the login first; the password makes an aal1 session.
     let chain = await visit(spaUrl);
-    assertSentToLogin(chain, { from: spaUrl, login: loginBrowser, query: [['return_to', spaUrl]] });
+    sentToLogin(chain, spaUrl, [['return_to', spaUrl]]);
     assert.match(await logInToSpa(spaUrl, { identifier: ADA, password: ADA_PASSWORD }), /^Signed in \(aal1\)/);
 
     // Pay: the worker answers the fetch with 401 + the challenge; aalgate/browser follows it.
@@ -310,7 +293,7 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
     if (!needChromium(t)) return;
     const { appUrl, kratos, origin } = demo.stack;
     const account = `${appUrl}/account/`;
-    const { page, errors, visit, logIn, landedOn, signInVia, loginBrowser } = await demo.freshPage(t);
+    const { page, errors, visit, logIn, landedOn, signInVia, refreshAsked } = await demo.freshPage(t);
     const originSaw = originCounter(origin, '/account/');
 
     // Signed out: /account/ (operation settings) sends the browser to the login first.
@@ -321,7 +304,7 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
     // so the worker asks for what Kratos's settings would: a refresh, without `aal`.
     kratos.clock.advance(3 * HOUR);
     let chain = await visit(account);
-    await assertRefreshWithoutAal(page, chain, { from: account, login: loginBrowser });
+    await refreshAsked(chain, account);
     assert.equal(await page.inputValue('#identifier'), BOB, 'Kratos asks the same user again');
     assert.equal(originSaw(), 1, 'the origin is not asked with a stale session');
 
@@ -337,7 +320,7 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
     if (!needChromium(t)) return;
     const { appUrl, kratosUrl, kratos, origin } = demo.stack;
     const billing = `${appUrl}/billing/`;
-    const { context, page, errors, visit, submit, landedOn, text, loginBrowser } = await demo.freshPage(t);
+    const { context, page, errors, visit, submit, landedOn, text, refreshAsked } = await demo.freshPage(t);
     const originSaw = originCounter(origin, '/billing/');
 
     // A login through a provider that did the second factor itself: { oidc, aal2 }.
@@ -357,7 +340,7 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
     // Past billing's 5 minutes: a refresh, without `aal` (no local second factor to ask for).
     kratos.clock.advance(6 * MINUTE);
     chain = await visit(billing);
-    await assertRefreshWithoutAal(page, chain, { from: billing, login: loginBrowser });
+    await refreshAsked(chain, billing);
     assert.equal(await text('#email'), OIDC);
     assert.equal(await page.locator('#password').count(), 0, 'no password form: OIDC only');
     assert.equal(originSaw(), 1);
