@@ -87,8 +87,8 @@ function wrap(gate, { whoami, fetch: fetchOption, location: locationOption }) {
 
     const answer = await askWhoami(whoami, { fetch: fetchNow(), credentials: 'include' });
     live();
-    // No answer is the core's outcome too ({ failure }: an error, never a pass or a redirect).
-    const decision = gate.decide(answer.failure ? { failure: answer.failure } : answer, effective);
+    // `{ status, body }`, or `{ failure }` (no answer: the core's error, never a pass or a redirect).
+    const decision = gate.decide(answer, effective);
     // A URL comes exactly with the verdicts that send the user somewhere.
     if (redirect && decision.url !== null) navigate(decision.url);
     return decision;
