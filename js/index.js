@@ -4,14 +4,13 @@
 import { loadCore } from '#load-core';
 
 import { AalgateError } from './errors.js';
-import { INTERNAL, challengeOf, checkAnswer, decisionOf, routeOf, serverFieldsOf } from './marshal.js';
+import { CoreCall } from './call.js';
+import { INTERNAL, challengeOf, checkAnswer, namesOf, routeOf } from './marshal.js';
 import {
   configToJson,
   coreString,
   normalizeKratosError,
   normalizeWhoami,
-  requestToJson,
-  requirementToJson,
   wellFormedText,
 } from './normalize.js';
 
@@ -37,17 +36,20 @@ const constructing = Symbol('aalgate.Gate');
  */
 export class Gate {
   #handle;
+  #call;
 
   /**
    * Not for direct use: call {@link createGate}.
    * @param {symbol} token
    * @param {object} handle the core's configured gate
+   * @param {CoreCall} call the channel for its decisions
    */
-  constructor(token, handle) {
+  constructor(token, handle, call) {
     if (token !== constructing) {
       throw new AalgateError('gate.constructor', 'make a Gate with: await createGate(config)');
     }
     this.#handle = handle;
+    this.#call = call;
     registry?.register(this, handle, this);
   }
 
@@ -70,7 +72,7 @@ export class Gate {
    *   requirement, or `gate.disposed` after {@link Gate.dispose}.
    */
   decide(whoami, requirement) {
-    return decisionOf(this.#decisionValue('requirement', whoami, requirement));
+    return this.#decide('requirement', whoami, requirement).decision;
   }
 
   /**
@@ -88,13 +90,9 @@ export class Gate {
    * @throws {AalgateError} for an invalid requirement, or `gate.disposed`.
    */
   recover(error, requirement) {
-    const handle = this.#live();
+    this.#live();
     const outcome = normalizeKratosError(error);
-    const requirementJson = requirementToJson(requirement);
-    const answer = callCore(() =>
-      handle.recover(outcome.kind, outcome.status, outcome.body, requirementJson),
-    );
-    return decisionOf(answer);
+    return callCore(() => this.#call.decide('recover', outcome, requirement)).decision;
   }
 
   /**
@@ -109,7 +107,7 @@ export class Gate {
    *   `gate.disposed`.
    */
   decideRequest(whoami, request) {
-    return decisionOf(this.#decisionValue('request', whoami, request));
+    return this.#decide('request', whoami, request).decision;
   }
 
   /**
@@ -148,22 +146,16 @@ export class Gate {
     return challengeOf(callCore(() => handle.parseChallenge(text)));
   }
 
-  // The core's DecisionValue for decide (`kind` 'requirement') or decideRequest ('request').
-  #decisionValue(kind, whoami, input) {
+  // The core's answer for decide (`kind` 'requirement') or decideRequest ('request').
+  #decide(kind, whoami, input) {
     if (kind !== 'request' && kind !== 'requirement') {
       throw new TypeError(`aalgate: unknown decision kind ${String(kind)}`);
     }
-    const handle = this.#live();
+    this.#live();
     const outcome = normalizeWhoami(whoami);
-    if (kind === 'request') {
-      const requestJson = requestToJson(input);
-      return callCore(() =>
-        handle.decideRequest(outcome.kind, outcome.status, outcome.body, requestJson),
-      );
-    }
-    const requirementJson = requirementToJson(input);
+    const call = this.#call;
     return callCore(() =>
-      handle.decide(outcome.kind, outcome.status, outcome.body, requirementJson),
+      kind === 'request' ? call.decideRequest(outcome, input) : call.decide('decide', outcome, input),
     );
   }
 
@@ -172,14 +164,12 @@ export class Gate {
    * export): the decision with what a server needs of it, and the core's own-URL check.
    * @returns {{ decide(whoami: unknown, input: object, kind: 'request' | 'requirement'):
    *   { decision: Readonly<object>, sessionExpiresAt: number | null, httpStatus: number },
-   *   isSelfServiceUrl(url: unknown): boolean }}
+   *   isSelfServiceUrl(url: unknown): boolean, memoryBytes(): number }}
    */
   get [INTERNAL]() {
     return {
-      decide: (whoami, input, kind) => {
-        const answer = this.#decisionValue(kind, whoami, input);
-        return { decision: decisionOf(answer), ...serverFieldsOf(answer) };
-      },
+      decide: (whoami, input, kind) => this.#decide(kind, whoami, input),
+      memoryBytes: () => this.#call.memoryBytes,
       isSelfServiceUrl: (url) => {
         const handle = this.#live();
         const text = coreString(url);
@@ -257,7 +247,7 @@ export async function createGate(config) {
     handle.delete();
     throw error;
   }
-  return new Gate(constructing, handle);
+  return new Gate(constructing, handle, new CoreCall(core, handle, namesOf(core)));
 }
 
 // The core's answer when a configuration needs the Public Suffix List it was not given.
@@ -279,11 +269,13 @@ function loadPublicSuffixList() {
   return publicSuffixList;
 }
 
-// The core reports bad input as values; anything thrown from it is a bug (an abort in Wasm).
+// The core reports bad input as values (an AalgateError made from one passes through);
+// anything else thrown from it is a bug (an abort in Wasm).
 function callCore(call) {
   try {
     return call();
   } catch (cause) {
+    if (cause instanceof AalgateError) throw cause;
     throw new AalgateError('core.failure', `the aalgate core failed: ${describe(cause)}`, { cause });
   }
 }

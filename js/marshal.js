@@ -1,6 +1,7 @@
-// The one place where the core's Embind values become JS values (DESIGN.md, "The Wasm
-// boundary"): "" and -1 cross for null/unset, warnings as a comma-separated list, and every
-// answer that can fail carries the same { ok, code, message }. Data only: no decision here.
+// The one place where the core's answers become JS values (DESIGN.md, "The Wasm boundary"):
+// a decision from the call block's numbers and strings; for the cold Embind calls, "" and -1
+// cross for null/unset and every answer that can fail carries the same { ok, code, message }.
+// Data only: no decision here.
 import { AalgateError } from './errors.js';
 
 /**
@@ -29,35 +30,91 @@ export function checkAnswer(answer) {
 }
 
 /**
- * The public Decision of a DecisionValue (decide, recover, decideRequest), frozen.
- * @param {object} answer the core's DecisionValue
- * @returns {Readonly<object>}
+ * The names of the core's enums (wasm/bindings.cpp names()), read once per module, with the
+ * frozen warning lists for each set of warning bits.
+ * @param {object} core the loaded Emscripten module
+ * @returns {{ verdicts: string[], reasons: string[], warnings: string[], aals: string[],
+ *   requiredAals: string[], kratosId: number, warningLists: Map<number, readonly string[]> }}
  */
-export function decisionOf(answer) {
-  checkAnswer(answer);
-  return Object.freeze({
-    verdict: answer.verdict,
-    url: orNull(answer.url),
-    reason: answer.reason,
-    aal: orNull(answer.aal),
-    requiredAal: answer.requiredAal,
-    warnings: Object.freeze(answer.warnings === '' ? [] : answer.warnings.split(',')),
-    challenge: orNull(answer.challenge),
-  });
+export function namesOf(core) {
+  core[NAMES] ??= (() => {
+    const [verdicts, reasons, warnings, aals, requiredAals] = core.names().split('|').map((list) => list.split(','));
+    return { verdicts, reasons, warnings, aals, requiredAals, kratosId: reasons.indexOf('kratos_id'), warningLists: new Map() };
+  })();
+  return core[NAMES];
 }
 
+const NAMES = Symbol('aalgate.names');
+
+// The answer fields of the call block (wasm/bindings.cpp CallBlock) as Int32 / Float64 indexes.
+const F64_SESSION_EXPIRES_AT = 6;
+const I32_VERDICT = 14;
+const I32_REASON = 15;
+const I32_AAL = 16;
+const I32_REQUIRED_AAL = 17;
+const I32_WARNINGS = 18;
+const I32_HTTP_STATUS = 19;
+const I32_URL = 20;
+const I32_URL_LENGTH = 21;
+const I32_CHALLENGE = 22;
+const I32_CHALLENGE_LENGTH = 23;
+const I32_TEXT = 24;
+const I32_TEXT_LENGTH = 25;
+const I32_SAME = 26;
+const SAME_URL = 1;
+const SAME_CHALLENGE = 2;
+
 /**
- * What the integrations also need of a DecisionValue: the session's `expires_at` (ms since the
- * epoch, null when no valid session was read) and the HTTP status a server answers the decision
- * with when it does not redirect (0: the request goes on).
- * @param {object} answer the core's DecisionValue, already checked
- * @returns {{ sessionExpiresAt: number | null, httpStatus: number }}
+ * The answer in a call block: the public Decision (frozen), and what the integrations also need:
+ * the session's `expires_at` (ms since the epoch, null when no valid session was read) and the
+ * HTTP status a server answers with when it does not redirect (0: the request goes on).
+ * @param {Uint8Array} u8 the module's memory as bytes
+ * @param {Int32Array} i32 the same memory as Int32s
+ * @param {Float64Array} f64 the same memory as doubles
+ * @param {number} block the call block's address
+ * @param {ReturnType<typeof namesOf>} names
+ * @param {TextDecoder} decoder
+ * @param {{ url: string | null, challenge: string | null }} last the strings of the block's
+ *   previous answer, updated here (the core says when they are the same again)
+ * @returns {{ decision: Readonly<object>, sessionExpiresAt: number | null, httpStatus: number }}
  */
-export function serverFieldsOf(answer) {
+export function decisionFrom(u8, i32, f64, block, names, decoder, last) {
+  const b = block >> 2;
+  const same = i32[b + I32_SAME];
+  if ((same & SAME_URL) === 0) last.url = textAt(u8, i32, b + I32_URL, decoder);
+  if ((same & SAME_CHALLENGE) === 0) last.challenge = textAt(u8, i32, b + I32_CHALLENGE, decoder);
+  const reason = i32[b + I32_REASON];
+  const aal = i32[b + I32_AAL];
+  const expiresAt = f64[(block >> 3) + F64_SESSION_EXPIRES_AT];
+  const decision = Object.freeze({
+    verdict: names.verdicts[i32[b + I32_VERDICT]],
+    url: last.url,
+    reason: reason === names.kratosId ? textAt(u8, i32, b + I32_TEXT, decoder) : names.reasons[reason],
+    aal: aal < 0 ? null : names.aals[aal],
+    requiredAal: names.requiredAals[i32[b + I32_REQUIRED_AAL]],
+    warnings: warningList(names, i32[b + I32_WARNINGS]),
+    challenge: last.challenge,
+  });
   return {
-    sessionExpiresAt: answer.sessionExpiresAt === -1 ? null : answer.sessionExpiresAt,
-    httpStatus: answer.httpStatus,
+    decision,
+    sessionExpiresAt: Number.isNaN(expiresAt) ? null : expiresAt,
+    httpStatus: i32[b + I32_HTTP_STATUS],
   };
+}
+
+// The string whose address and length are at Int32 index `at` of the block; null when empty.
+function textAt(u8, i32, at, decoder) {
+  const length = i32[at + 1];
+  return length === 0 ? null : decoder.decode(u8.subarray(i32[at], i32[at] + length));
+}
+
+function warningList(names, bits) {
+  let list = names.warningLists.get(bits);
+  if (list === undefined) {
+    list = Object.freeze(names.warnings.filter((_, i) => (bits & (1 << i)) !== 0));
+    names.warningLists.set(bits, list);
+  }
+  return list;
 }
 
 /**
@@ -84,8 +141,4 @@ export function challengeOf(answer) {
   const requirement = { aal: answer.aal };
   if (answer.maxAge !== -1) requirement.maxAge = answer.maxAge;
   return Object.freeze(requirement);
-}
-
-function orNull(text) {
-  return text === '' ? null : text;
 }

@@ -3,18 +3,21 @@
 
 /**
  * What the core's `decide` takes about the whoami outcome (and `recover` about a Kratos error):
- * `kind` as {@link OUTCOME} numbers it (wasm/bindings.cpp reads the same numbers).
- * @typedef {{ kind: number, status: number, body: string }} WhoamiOutcome
+ * `kind` as {@link OUTCOME} numbers it (wasm/bindings.cpp reads the same numbers); a Session
+ * object as `session` (js/call.js reads its fields, or sends it as JSON text), else `body`.
+ * @typedef {{ kind: number, status: number, body: string, session?: object }} WhoamiOutcome
  */
 
 /** The kinds of outcome the core tells apart; what each means is the core's (DESIGN.md). */
 export const OUTCOME = Object.freeze({ nothing: 0, answer: 1, unreachable: 2, timeout: 3 });
 
-const NOTHING = Object.freeze({ kind: OUTCOME.nothing, status: 0, body: '' });
+// Every outcome has the same shape (one hidden class for the code that reads it).
+const outcome = (kind, status, body, session = undefined) => ({ kind, status, body, session });
+const NOTHING = Object.freeze(outcome(OUTCOME.nothing, 0, ''));
 // `{ failure: 'unreachable' | 'timeout' }`: the caller's request to Kratos got no answer.
 const NO_ANSWER = Object.freeze({
-  unreachable: Object.freeze({ kind: OUTCOME.unreachable, status: 0, body: '' }),
-  timeout: Object.freeze({ kind: OUTCOME.timeout, status: 0, body: '' }),
+  unreachable: Object.freeze(outcome(OUTCOME.unreachable, 0, '')),
+  timeout: Object.freeze(outcome(OUTCOME.timeout, 0, '')),
 });
 
 /**
@@ -25,7 +28,7 @@ const NO_ANSWER = Object.freeze({
  * @returns {WhoamiOutcome}
  */
 export function normalizeWhoami(whoami) {
-  return normalizeOutcome(whoami, 200);
+  return normalizeOutcome(whoami, 200, true);
 }
 
 /**
@@ -42,31 +45,35 @@ export function normalizeKratosError(error) {
 
 // An HTTP outcome: text or an object is the body (with `statusWhenNotGiven`), an object with a
 // numeric `status` is `{ status, body }`, `{ failure: 'unreachable' | 'timeout' }` no answer.
-function normalizeOutcome(value, statusWhenNotGiven) {
+// A text body stays as it is: it crosses to the core through TextEncoder.encodeInto, which
+// writes a lone surrogate as U+FFFD (what `wellFormed` does for the strings that cross as JSON).
+// With `sessions`, a Session object (a 200 body given as an object) is passed on as `session`.
+function normalizeOutcome(value, statusWhenNotGiven, sessions = false) {
   if (value === null || value === undefined) return NOTHING;
-  if (typeof value === 'string') {
-    return { kind: OUTCOME.answer, status: statusWhenNotGiven, body: wellFormed(value) };
-  }
+  if (typeof value === 'string') return outcome(OUTCOME.answer, statusWhenNotGiven, value);
   let status;
   let failure;
   try {
     status = typeof value === 'object' ? value.status : undefined;
     failure = typeof value === 'object' ? value.failure : undefined;
   } catch {
-    return { kind: OUTCOME.answer, status: statusWhenNotGiven, body: '' };
+    return outcome(OUTCOME.answer, statusWhenNotGiven, '');
   }
   if (typeof failure === 'string' && Object.hasOwn(NO_ANSWER, failure)) return NO_ANSWER[failure];
   if (typeof status === 'number') {
-    let body = '';
+    let given;
     try {
-      const given = value.body;
-      body = given === undefined ? '' : typeof given === 'string' ? given : stringifyWhoami(given);
+      given = value.body;
     } catch {
-      body = '';
+      return outcome(OUTCOME.answer, status, '');
     }
-    return { kind: OUTCOME.answer, status, body: wellFormed(body) };
+    if (given === undefined) return outcome(OUTCOME.answer, status, '');
+    if (typeof given === 'string') return outcome(OUTCOME.answer, status, given);
+    if (sessions && status === 200) return outcome(OUTCOME.answer, status, '', given);
+    return outcome(OUTCOME.answer, status, stringifyWhoami(given));
   }
-  return { kind: OUTCOME.answer, status: statusWhenNotGiven, body: wellFormed(stringifyWhoami(value)) };
+  if (sessions) return outcome(OUTCOME.answer, statusWhenNotGiven, '', value);
+  return outcome(OUTCOME.answer, statusWhenNotGiven, stringifyWhoami(value));
 }
 
 /**
@@ -125,11 +132,15 @@ function unserializable(type) {
   return { $unserializable: type };
 }
 
-// JSON.stringify with Dates through toJSON, as DESIGN.md says for whoami (and Kratos errors).
-// Only an invalid Date (whose toJSON gives null) is marked, so the core rejects it instead of
-// seeing the field absent. A cycle, a throwing getter or a BigInt anywhere makes the whole body
-// empty.
-function stringifyWhoami(value) {
+/**
+ * JSON.stringify with Dates through toJSON, as DESIGN.md says for whoami (and Kratos errors).
+ * Only an invalid Date (whose toJSON gives null) is marked, so the core rejects it instead of
+ * seeing the field absent. A cycle, a throwing getter or a BigInt anywhere makes the whole body
+ * empty.
+ * @param {unknown} value
+ * @returns {string}
+ */
+export function stringifyWhoami(value) {
   try {
     const text = JSON.stringify(value, function markInvalidDates(key, json) {
       return json === null && isDate(this[key]) ? unserializable('date') : json;

@@ -1,11 +1,17 @@
-// Embind bindings: translate strings in and a plain object out; every decision is the core's.
+// Embind bindings: a coarse Gate (configure once, one run() per decision through a call block
+// and a reused buffer in the module's memory); every decision is the core's.
 #include <emscripten/bind.h>
 
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "aalgate/aalgate.hpp"
+#include "aalgate/flow_url.hpp"
 
 namespace {
 
@@ -15,19 +21,11 @@ struct ConfigureResult {
   std::string message;
 };
 
-struct DecisionValue {
+struct CompileResult {
   bool ok = false;
   std::string code;
   std::string message;
-  std::string verdict;
-  std::string url;
-  std::string reason;
-  std::string aal;
-  std::string requiredAal;
-  std::string warnings;
-  std::string challenge;
-  double sessionExpiresAt = -1;  // ms since the epoch; -1 when no valid session was read
-  int httpStatus = 0;            // aalgate::http_status(verdict): 0 go on, else 401/403/503
+  int handle = -1;
 };
 
 struct RouteValue {
@@ -46,44 +44,61 @@ struct ChallengeValue {
   double maxAge = -1;  // seconds; -1 when unset
 };
 
-DecisionValue error_value(const aalgate::Error& error) {
-  DecisionValue out;
-  out.code = error.code;
-  out.message = error.message;
-  return out;
-}
+// The call block: one per Gate, in the module's memory, where JS writes a call's arguments and
+// reads its answer (js/marshal.js reads the same offsets: CALL). One coarse call per decision:
+// JS fills the block and the Gate's buffer (the body, then the strings), then calls run().
+struct CallBlock {
+  // In:
+  double status;                   // the HTTP status as JS has it (checked here: outcome())
+  double now_ms;                   // NaN: not given, the clock
+  std::int32_t op;                 // Op
+  std::int32_t kind;               // js/normalize.js OUTCOME: 0 nothing, 1 answer, 2/3 no answer
+  std::int32_t body_format;        // aalgate::BodyFormat: 0 JSON text, 1 session record
+  std::int32_t body_length;        // bytes of the body at the buffer's start
+  std::int32_t requirement;        // compiled requirement; -1: the scratch one (all fields in it)
+  std::int32_t return_to_length;   // bytes after the body; -1: not given
+  std::int32_t method_length;      // decide_request: the method's bytes, after returnTo
+  std::int32_t request_url_length; // decide_request: the URL's bytes, after the method
+  // Out:
+  double session_expires_at;       // ms since the epoch; NaN: no valid session was read
+  std::int32_t verdict;            // aalgate::Verdict
+  std::int32_t reason;             // aalgate::Reason (kratos_id: the id is `text`)
+  std::int32_t aal;                // aalgate::Aal, -1: none
+  std::int32_t required_aal;       // aalgate::RequiredAal
+  std::int32_t warnings;           // bit (1 << aalgate::Warning) for each warning
+  std::int32_t http_status;        // aalgate::http_status(verdict)
+  std::int32_t url;                // pointer and length of the URL (length 0: none)
+  std::int32_t url_length;
+  std::int32_t challenge;          // pointer and length of the challenge (0: none)
+  std::int32_t challenge_length;
+  std::int32_t text;               // pointer and length of the Kratos id, or of an error's
+  std::int32_t text_length;        // "code\nmessage" when run() answers kError
+  std::int32_t same;               // bits: 1 the URL, 2 the challenge as in the previous answer
+};
+static_assert(offsetof(CallBlock, op) == 16 && offsetof(CallBlock, session_expires_at) == 48 &&
+                  offsetof(CallBlock, verdict) == 56 && offsetof(CallBlock, text_length) == 100 && offsetof(CallBlock, same) == 104,
+              "js/marshal.js reads these offsets");
 
-DecisionValue to_value(const aalgate::Decision& decision) {
-  DecisionValue out;
-  out.ok = true;
-  out.verdict = aalgate::to_string(decision.verdict);
-  out.url = decision.url;
-  out.reason = aalgate::reason_code(decision);
-  if (decision.aal) out.aal = aalgate::to_string(*decision.aal);
-  out.requiredAal = aalgate::to_string(decision.required_aal);
-  for (const aalgate::Warning warning : decision.warnings) {
-    if (!out.warnings.empty()) out.warnings.push_back(',');
-    out.warnings.append(aalgate::to_string(warning));
-  }
-  out.challenge = decision.challenge;
-  out.httpStatus = aalgate::http_status(decision.verdict);
-  if (decision.session_expires_at) {
-    out.sessionExpiresAt = static_cast<double>(decision.session_expires_at->seconds) * 1000.0 +
-                           static_cast<double>(decision.session_expires_at->nanos / 1000000);
-  }
-  return out;
-}
+// kDecideRequestJson: the request as JSON text after the body, `method_length` bytes long.
+enum Op : std::int32_t { kDecide = 1, kDecideRequest = 2, kRecover = 3, kDecideRequestJson = 4 };
+enum RunAnswer : int { kDecided = 0, kError = 1 };
 
-// What the HTTP call gave, as js/normalize.js numbers it (OUTCOME): 0 nothing (no session),
-// 1 an answer (status, body), 2 no answer: unreachable, 3 no answer: timed out. A status that is
-// not a whole HTTP code becomes 0: unexpected for decide, "use error.code" for recover.
-aalgate::WhoamiOutcome outcome(int kind, double status, const std::string& body) {
+// What the HTTP call gave. A status that is not a whole HTTP code becomes 0: unexpected for
+// decide, "use error.code" for recover.
+aalgate::WhoamiOutcome outcome(const CallBlock& call, std::string_view body) {
+  const double status = call.status;
   const bool whole =
       std::isfinite(status) && status == std::floor(status) && status >= 100 && status <= 599;
-  const aalgate::NoAnswer no_answer = kind == 2   ? aalgate::NoAnswer::unreachable
-                                      : kind == 3 ? aalgate::NoAnswer::timeout
-                                                  : aalgate::NoAnswer::none;
-  return {kind == 1, whole ? static_cast<int>(status) : 0, body, no_answer};
+  const aalgate::NoAnswer no_answer = call.kind == 2   ? aalgate::NoAnswer::unreachable
+                                      : call.kind == 3 ? aalgate::NoAnswer::timeout
+                                                       : aalgate::NoAnswer::none;
+  const aalgate::BodyFormat format = call.body_format == 1 ? aalgate::BodyFormat::session_record
+                                                           : aalgate::BodyFormat::json_text;
+  return {call.kind == 1, whole ? static_cast<int>(status) : 0, body, no_answer, format};
+}
+
+std::int32_t address_of(const std::string& text) {
+  return static_cast<std::int32_t>(reinterpret_cast<std::uintptr_t>(text.data()));
 }
 
 // One configured gate; owned by JS (`delete()`), reused for every call.
@@ -103,30 +118,103 @@ class Gate {
         aalgate::parse_config(config_json, suffixes ? &*suffixes : nullptr);
     if (!config) return {false, config.error().code, config.error().message};
     config_ = std::move(config).value();
+    // Anything compiled or prepared against a previous configuration is gone.
+    compiled_.clear();
+    current_slot_ = -1;
+    prepared_ = {};
     return {true, "", ""};
   }
 
-  DecisionValue decide(int kind, double status, const std::string& body,
-                       const std::string& requirement_json) const {
-    return with_requirement(requirement_json, [&](const aalgate::Requirement& requirement) {
-      return aalgate::decide(*config_, outcome(kind, status, body), requirement);
-    });
+  // Compiles a requirement's JSON once: with `keep`, into a new slot whose number is the
+  // answer's `handle` (js/index.js caches it per distinct requirement); otherwise into the
+  // scratch slot (-1) for one call. `now` and `returnTo`, when the JSON has them, stay in it.
+  CompileResult compile(const std::string& requirement_json, bool keep) {
+    if (!config_) return {false, "gate.unconfigured", kUnconfigured, -1};
+    current_slot_ = -1;
+    aalgate::Result<aalgate::Requirement> requirement =
+        aalgate::parse_requirement(requirement_json, *config_);
+    if (!requirement) return {false, requirement.error().code, requirement.error().message, -1};
+    if (!keep) {
+      scratch_ = std::move(requirement).value();
+      return {true, "", "", -1};
+    }
+    compiled_.push_back(std::move(requirement).value());
+    return {true, "", "", static_cast<int>(compiled_.size() - 1)};
   }
 
-  DecisionValue recover(int kind, double status, const std::string& body,
-                        const std::string& requirement_json) const {
-    return with_requirement(requirement_json, [&](const aalgate::Requirement& requirement) {
-      return aalgate::recover(*config_, outcome(kind, status, body), requirement);
-    });
+  // Drops every kept requirement (js/call.js's cache is full).
+  void forget() {
+    compiled_.clear();
+    current_slot_ = -1;
   }
 
-  DecisionValue decideRequest(int kind, double status, const std::string& body,
-                              const std::string& request_json) const {
-    if (!config_) return unconfigured();
-    const auto decision =
-        aalgate::decide_request(*config_, outcome(kind, status, body), request_json);
-    if (!decision) return error_value(decision.error());
-    return to_value(decision.value());
+  // The buffer JS writes a call's body and strings into: at least `bytes` long, grow-only.
+  int buffer(int bytes) {
+    if (bytes > 0 && static_cast<std::size_t>(bytes) > buffer_.size()) {
+      buffer_.resize(static_cast<std::size_t>(bytes));
+    }
+    return static_cast<int>(reinterpret_cast<std::uintptr_t>(buffer_.data()));
+  }
+
+  // Where the call block is (CallBlock).
+  int call() { return static_cast<int>(reinterpret_cast<std::uintptr_t>(&call_)); }
+
+  // Runs the call the block describes; the answer stays readable until the next run().
+  int run() {
+    if (!config_) return fail({"gate.unconfigured", kUnconfigured});
+    const std::size_t body_length = length(call_.body_length);
+    const std::string_view strings(buffer_.data(), buffer_.size());
+    if (body_length > strings.size()) return fail({"gate.call", "the body is outside the buffer"});
+    const std::string_view body = strings.substr(0, body_length);
+    std::string_view rest = strings.substr(body_length);
+    std::optional<std::string_view> return_to;
+    if (call_.return_to_length >= 0) return_to = take(rest, call_.return_to_length);
+    const aalgate::WhoamiOutcome whoami = outcome(call_, body);
+
+    if (call_.op == kDecideRequestJson) {
+      aalgate::Result<aalgate::Decision> decision =
+          aalgate::decide_request(*config_, whoami, take(rest, call_.method_length));
+      if (!decision) return fail(decision.error());
+      return answer(std::move(decision).value());
+    }
+    if (call_.op == kDecideRequest) {
+      aalgate::RequestFields request;
+      request.method = take(rest, call_.method_length);
+      request.url = take(rest, call_.request_url_length);
+      request.return_to = return_to;
+      request.now_ms = call_.now_ms;
+      aalgate::Result<aalgate::Decision> decision =
+          aalgate::decide_request(*config_, whoami, request);
+      if (!decision) return fail(decision.error());
+      return answer(std::move(decision).value());
+    }
+    // decide and recover: a compiled requirement with this call's now and returnTo, or the
+    // scratch one as compiled.
+    const aalgate::Requirement* requirement = &scratch_;
+    if (call_.requirement >= 0) {
+      if (static_cast<std::size_t>(call_.requirement) >= compiled_.size()) {
+        return fail({"gate.call", "unknown requirement"});
+      }
+      if (call_.requirement != current_slot_) {
+        current_ = compiled_[static_cast<std::size_t>(call_.requirement)];
+        current_slot_ = call_.requirement;
+      }
+      aalgate::Result<aalgate::Timestamp> now = aalgate::now_from_ms(call_.now_ms, "requirement");
+      if (!now) return fail(now.error());
+      current_.now = now.value();
+      if (return_to && !return_to->empty()) {
+        // The same returnTo as before keeps its string and its prepared query value.
+        if (!current_.return_to) current_.return_to.emplace();
+        if (*current_.return_to != *return_to) current_.return_to->assign(return_to->data(), return_to->size());
+        if (prepared_.value != *return_to) aalgate::prepare_return_to(*config_, *return_to, prepared_);
+        current_.prepared_return_to = &prepared_;
+      } else {
+        current_.return_to.reset();
+      }
+      requirement = &current_;
+    }
+    if (call_.op == kRecover) return answer(aalgate::recover(*config_, whoami, *requirement));
+    return answer(aalgate::decide(*config_, whoami, *requirement));
   }
 
   RouteValue requirementFor(const std::string& method, const std::string& url) const {
@@ -166,21 +254,91 @@ class Gate {
   }
 
  private:
-  // The requirement parsed against this gate's configuration, then `decide` on it.
-  template <class Decide>
-  DecisionValue with_requirement(const std::string& requirement_json, Decide&& decide) const {
-    if (!config_) return unconfigured();
-    const auto requirement = aalgate::parse_requirement(requirement_json, *config_);
-    if (!requirement) return error_value(requirement.error());
-    return to_value(decide(requirement.value()));
+  static constexpr const char* kUnconfigured = "configure() has not succeeded on this gate";
+
+  static std::size_t length(std::int32_t bytes) {
+    return bytes > 0 ? static_cast<std::size_t>(bytes) : 0;
   }
 
-  static DecisionValue unconfigured() {
-    return error_value({"gate.unconfigured", "configure() has not succeeded on this gate"});
+  // The next `bytes` of `rest` (fewer if the buffer ends first).
+  static std::string_view take(std::string_view& rest, std::int32_t bytes) {
+    const std::string_view taken = rest.substr(0, length(bytes));
+    rest.remove_prefix(taken.size());
+    return taken;
+  }
+
+  int fail(const aalgate::Error& error) {
+    text_ = error.code;
+    text_.push_back('\n');
+    text_.append(error.message);
+    call_.text = address_of(text_);
+    call_.text_length = static_cast<std::int32_t>(text_.size());
+    return kError;
+  }
+
+  int answer(aalgate::Decision decision) {
+    // JS keeps the strings it read last: the same URL or challenge again need not cross.
+    call_.same = (decision.url == last_.url ? 1 : 0) | (decision.challenge == last_.challenge ? 2 : 0);
+    last_ = std::move(decision);
+    CallBlock& out = call_;
+    out.verdict = static_cast<std::int32_t>(last_.verdict);
+    out.reason = static_cast<std::int32_t>(last_.reason);
+    out.aal = last_.aal ? static_cast<std::int32_t>(*last_.aal) : -1;
+    out.required_aal = static_cast<std::int32_t>(last_.required_aal);
+    out.warnings = 0;
+    for (const aalgate::Warning warning : last_.warnings) {
+      out.warnings |= 1 << static_cast<int>(warning);
+    }
+    out.http_status = aalgate::http_status(last_.verdict);
+    out.url = address_of(last_.url);
+    out.url_length = static_cast<std::int32_t>(last_.url.size());
+    out.challenge = address_of(last_.challenge);
+    out.challenge_length = static_cast<std::int32_t>(last_.challenge.size());
+    out.text = address_of(last_.kratos_reason);
+    out.text_length = static_cast<std::int32_t>(last_.kratos_reason.size());
+    out.session_expires_at =
+        last_.session_expires_at
+            ? static_cast<double>(last_.session_expires_at->seconds) * 1000.0 +
+                  static_cast<double>(last_.session_expires_at->nanos / 1000000)
+            : std::nan("");
+    return kDecided;
   }
 
   std::optional<aalgate::Config> config_;
+  std::vector<aalgate::Requirement> compiled_;
+  aalgate::Requirement scratch_;
+  aalgate::Requirement current_;
+  int current_slot_ = -1;               // the compiled slot current_ was copied from
+  aalgate::PreparedReturnTo prepared_;  // the last returnTo, judged and escaped once
+  std::vector<char> buffer_;
+  CallBlock call_{};
+  aalgate::Decision last_;
+  std::string text_;
 };
+
+// The names of the core's enums, in enum order, for js/marshal.js to turn the call block's
+// numbers into strings: verdicts, reasons, warnings, session levels and required levels, each
+// list comma-separated, the lists separated by "|".
+std::string names() {
+  std::string out;
+  const auto list = [&out](auto first, auto last, auto name) {
+    if (!out.empty()) out.push_back('|');
+    for (auto value = first; value <= last; value = decltype(first)(static_cast<int>(value) + 1)) {
+      if (value != first) out.push_back(',');
+      out.append(name(value));
+    }
+  };
+  list(aalgate::Verdict::allow, aalgate::Verdict::error,
+       [](aalgate::Verdict v) { return aalgate::to_string(v); });
+  list(aalgate::Reason::no_session, aalgate::Reason::kratos_id,
+       [](aalgate::Reason r) { return aalgate::to_string(r); });
+  list(aalgate::Warning::highest_available_unverifiable, aalgate::Warning::return_to_dropped,
+       [](aalgate::Warning w) { return aalgate::to_string(w); });
+  list(aalgate::Aal::aal0, aalgate::Aal::aal3, [](aalgate::Aal a) { return aalgate::to_string(a); });
+  list(aalgate::RequiredAal::aal1, aalgate::RequiredAal::none,
+       [](aalgate::RequiredAal a) { return aalgate::to_string(a); });
+  return out;
+}
 
 }  // namespace
 
@@ -189,19 +347,11 @@ EMSCRIPTEN_BINDINGS(aalgate) {
       .field("ok", &ConfigureResult::ok)
       .field("code", &ConfigureResult::code)
       .field("message", &ConfigureResult::message);
-  emscripten::value_object<DecisionValue>("DecisionValue")
-      .field("ok", &DecisionValue::ok)
-      .field("code", &DecisionValue::code)
-      .field("message", &DecisionValue::message)
-      .field("verdict", &DecisionValue::verdict)
-      .field("url", &DecisionValue::url)
-      .field("reason", &DecisionValue::reason)
-      .field("aal", &DecisionValue::aal)
-      .field("requiredAal", &DecisionValue::requiredAal)
-      .field("warnings", &DecisionValue::warnings)
-      .field("challenge", &DecisionValue::challenge)
-      .field("sessionExpiresAt", &DecisionValue::sessionExpiresAt)
-      .field("httpStatus", &DecisionValue::httpStatus);
+  emscripten::value_object<CompileResult>("CompileResult")
+      .field("ok", &CompileResult::ok)
+      .field("code", &CompileResult::code)
+      .field("message", &CompileResult::message)
+      .field("handle", &CompileResult::handle);
   emscripten::value_object<RouteValue>("RouteValue")
       .field("ok", &RouteValue::ok)
       .field("code", &RouteValue::code)
@@ -217,10 +367,13 @@ EMSCRIPTEN_BINDINGS(aalgate) {
   emscripten::class_<Gate>("Gate")
       .constructor<>()
       .function("configure", &Gate::configure)
-      .function("decide", &Gate::decide)
-      .function("recover", &Gate::recover)
-      .function("decideRequest", &Gate::decideRequest)
+      .function("compile", &Gate::compile)
+      .function("forget", &Gate::forget)
+      .function("buffer", &Gate::buffer)
+      .function("call", &Gate::call)
+      .function("run", &Gate::run)
       .function("requirementFor", &Gate::requirementFor)
       .function("parseChallenge", &Gate::parseChallenge)
       .function("isSelfServiceUrl", &Gate::isSelfServiceUrl);
+  emscripten::function("names", &names);
 }

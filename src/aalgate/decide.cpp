@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "aalgate/decision_builder.hpp"
+#include "aalgate/session_record.hpp"
 
 namespace aalgate {
 namespace {
@@ -35,6 +36,12 @@ bool is_privileged(const std::optional<Timestamp>& authenticated_at, Timestamp n
   return age < allowed_age(max_age_ns, leeway_ns);
 }
 
+// The Session of a 200 answer, in whichever form it came.
+std::optional<Session> session_of(const WhoamiOutcome& whoami) {
+  return whoami.format == BodyFormat::session_record ? read_session_record(whoami.body)
+                                                     : parse_session(whoami.body);
+}
+
 }  // namespace
 
 Decision decide(const Config& config, const WhoamiOutcome& whoami, const Requirement& requirement) {
@@ -42,7 +49,7 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   // A public operation needs no session: allow, but still report a session's level.
   if (requirement.aal == RequiredAal::none) {
     if (whoami.present && whoami.status == 200) {
-      if (const std::optional<Session> session = parse_session(whoami.body)) {
+      if (const std::optional<Session> session = session_of(whoami)) {
         out.set_session(*session);
       }
     }
@@ -60,13 +67,13 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
     return out.login(Verdict::login, Reason::no_session, LoginUrlOptions::first_login());
   }
   if (whoami.status == 403) {
-    if (is_aal2_required_error(whoami.body)) {
+    if (whoami.format == BodyFormat::json_text && is_aal2_required_error(whoami.body)) {
       return out.login(Verdict::step_up, Reason::server_requires_aal2, LoginUrlOptions::step_up());
     }
     return out.without_url(Verdict::error, Reason::unexpected_response);
   }
   if (whoami.status != 200) return out.without_url(Verdict::error, Reason::unexpected_response);
-  const std::optional<Session> session = parse_session(whoami.body);
+  const std::optional<Session> session = session_of(whoami);
   if (!session) return out.without_url(Verdict::error, Reason::invalid_session);
   out.set_session(*session);
 

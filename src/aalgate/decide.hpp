@@ -44,6 +44,10 @@ enum class Warning { highest_available_unverifiable, return_to_dropped };
 /// @brief Why an HTTP call to Kratos gave no answer at all.
 enum class NoAnswer { none, unreachable, timeout };
 
+/// @brief How a 200 body is given: JSON text as Kratos sent it, or the session record js/ writes
+/// for a Session object it read field by field (session_record.hpp).
+enum class BodyFormat { json_text, session_record };
+
 /// @brief What an HTTP call to Kratos gave: nothing (no session), a status and a body, or no
 /// answer (`no_answer`: the call failed, so nothing is known). A Session object or JSON text is
 /// `{true, 200, text}`; for recover, a body without a known status has status 0.
@@ -52,6 +56,7 @@ struct WhoamiOutcome {
   int status = 0;
   std::string_view body;
   NoAnswer no_answer = NoAnswer::none;
+  BodyFormat format = BodyFormat::json_text;
 };
 
 /// @brief The verdict and, for every verdict but allow and error, the URL to send the user to.

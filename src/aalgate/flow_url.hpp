@@ -37,6 +37,9 @@ struct FlowUrl {
 [[nodiscard]] FlowUrl build_login_url(const Config& config, const Requirement& requirement,
                                       LoginUrlOptions options);
 
+/// @brief Judges `return_to` and escapes it once, for Requirement::prepared_return_to.
+void prepare_return_to(const Config& config, std::string_view return_to, PreparedReturnTo& out);
+
 /// @brief `{baseUrl}/self-service/settings/{flow}` with `return_to` when allowed: where a user
 /// enrols a second factor.
 [[nodiscard]] FlowUrl build_settings_url(const Config& config, const Requirement& requirement);

@@ -28,6 +28,34 @@ Result<RouteRequirement> requirement_for(const Config& config, std::string_view 
   return route;
 }
 
+namespace {
+
+// The route's decision: returnTo defaulting to the request's own URL when it is one (a bare path
+// has no origin to return to).
+Decision decide_route(const Config& config, const WhoamiOutcome& whoami, std::string_view url,
+                      Requirement& requirement) {
+  if (!requirement.return_to && !url.empty() && url.front() != '/') {
+    requirement.return_to = std::string(url);
+  }
+  return decide(config, whoami, requirement);
+}
+
+}  // namespace
+
+Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoami,
+                                const RequestFields& request) {
+  Result<RouteRequirement> route = requirement_for(config, request.method, request.url);
+  if (!route) return route.error();
+  Requirement requirement = std::move(route).value().requirement;
+  Result<Timestamp> now = now_from_ms(request.now_ms, "request");
+  if (!now) return now.error();
+  requirement.now = now.value();
+  if (request.return_to && !request.return_to->empty()) {
+    requirement.return_to = std::string(*request.return_to);
+  }
+  return decide_route(config, whoami, request.url, requirement);
+}
+
 Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoami,
                                 std::string_view request_json) {
   const std::optional<Json> parsed = json_fields::parse(request_json);
@@ -59,12 +87,7 @@ Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoam
   if (std::optional<Error> error = read_requirement_extras(json, "request", requirement)) {
     return *std::move(error);
   }
-  // Back to the request's own URL, when it is one (a bare path has no origin to return to).
-  const std::string& url_text = url->get_ref<const std::string&>();
-  if (!requirement.return_to && !url_text.empty() && url_text.front() != '/') {
-    requirement.return_to = url_text;
-  }
-  return decide(config, whoami, requirement);
+  return decide_route(config, whoami, url->get_ref<const std::string&>(), requirement);
 }
 
 }  // namespace aalgate

@@ -24,6 +24,18 @@ struct RouteRequirement {
                                                        std::string_view method,
                                                        std::string_view url);
 
+/// @brief A request's fields as JS passes them on its fast path (js/index.js).
+struct RequestFields {
+  std::string_view method;
+  std::string_view url;
+  std::optional<std::string_view> return_to;  ///< "" is none, as in JSON
+  double now_ms = 0;                          ///< NaN: not given (the clock)
+};
+
+/// @brief As the JSON form below, from fields already known to be strings and a number.
+[[nodiscard]] Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoami,
+                                              const RequestFields& request);
+
 /// @brief Parses `{"method", "url", "returnTo"?, "now"?}`, takes the route's requirement
 /// (returnTo defaulting to an absolute `url`) and decides. Errors name `request.<field>`.
 [[nodiscard]] Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoami,

@@ -79,17 +79,25 @@ void apply_requirement_spec(const RequirementSpec& spec, const Config& config,
   if (spec.max_age_ns) requirement.max_age_ns = spec.max_age_ns;
 }
 
+Result<Timestamp> now_from_ms(double ms, std::string_view code_prefix) {
+  if (ms != ms) return current_time();  // NaN: not given
+  if (const std::optional<Timestamp> instant = timestamp_from_unix_ms(ms)) return *instant;
+  return Error{std::string(code_prefix) + ".now",
+               "must be milliseconds since the epoch or a valid Date, got " +
+                   json_fields::describe(Json(ms))};
+}
+
 std::optional<Error> read_requirement_extras(const Json& object, std::string_view code_prefix,
                                              Requirement& requirement) {
   const std::string prefix(code_prefix);
   if (const Json* now = json_fields::find(object, "now")) {
-    const std::optional<Timestamp> instant =
-        now->is_number() ? timestamp_from_unix_ms(now->get<double>()) : std::nullopt;
-    if (!instant) {
+    if (!now->is_number()) {
       return Error{prefix + ".now", "must be milliseconds since the epoch or a valid Date, got " +
                                         json_fields::describe(*now)};
     }
-    requirement.now = *instant;
+    Result<Timestamp> instant = now_from_ms(now->get<double>(), prefix);
+    if (!instant) return instant.error();
+    requirement.now = instant.value();
   } else {
     requirement.now = current_time();
   }

@@ -28,6 +28,14 @@ struct RequirementSpec {
   std::optional<Operation> operation;
 };
 
+/// @brief A `return_to` already judged against the configuration and query-escaped
+/// (prepare_return_to in flow_url.hpp), for a caller that decides many times with one.
+struct PreparedReturnTo {
+  std::string value;    ///< the return_to it was prepared for
+  bool allowed = false;
+  std::string escaped;  ///< the query value, when allowed
+};
+
 /// @brief A requirement with the operation's server settings applied and `now` fixed.
 struct Requirement {
   RequiredAal aal = RequiredAal::aal1;
@@ -38,6 +46,8 @@ struct Requirement {
   std::optional<std::string> login_challenge;
   std::optional<std::string> organization;
   std::optional<std::string> via;
+  /// Not owned; used by the URL builders only while its `value` equals `return_to`.
+  const PreparedReturnTo* prepared_return_to = nullptr;
 };
 
 /// @brief Reads `aal`, `maxAge` and `operation` of `object`; errors are `{code_prefix}.{field}`.
@@ -54,6 +64,10 @@ void apply_requirement_spec(const RequirementSpec& spec, const Config& config,
 [[nodiscard]] std::optional<Error> read_requirement_extras(const nlohmann::json& object,
                                                            std::string_view code_prefix,
                                                            Requirement& requirement);
+
+/// @brief `now` given as milliseconds since the epoch; NaN: not given, the clock. The error's
+/// code is `{code_prefix}.now`.
+[[nodiscard]] Result<Timestamp> now_from_ms(double ms, std::string_view code_prefix);
 
 /// @brief Parses a requirement from JSON text (`{}` or `null` for none); `now` defaults to the
 /// clock. `operation` takes `aal` (and for settings `maxAge`) from `config`; explicit values win.

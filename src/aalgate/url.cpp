@@ -224,14 +224,20 @@ std::optional<std::string> find_query_param(std::string_view url, std::string_vi
 
 void append_query_escaped(std::string& out, std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
+  // Sized once, then written in place (a push_back per character is a call in Wasm).
+  std::size_t escaped = 0;
+  for (const char c : value) escaped += is_unreserved(c) ? 0 : 2;
+  const std::size_t start = out.size();
+  out.resize(start + value.size() + escaped);
+  char* to = &out[start];
   for (const char c : value) {
     const auto u = static_cast<unsigned char>(c);
     if (is_unreserved(c)) {
-      out.push_back(c);
+      *to++ = c;
     } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0x0F]);
+      *to++ = '%';
+      *to++ = kHex[u >> 4];
+      *to++ = kHex[u & 0x0F];
     }
   }
 }

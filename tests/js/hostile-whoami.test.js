@@ -103,8 +103,25 @@ describe('hostile whoami: decide never throws and never allows', () => {
     });
   }
 
-  test('an unserialisable session is an invalid session (the core decides on an empty body)', () => {
-    for (const whoami of [cyclic, throwingGetter, aal1Session({ identity: { counter: 10n } })]) {
+  test('a Session object is judged by the fields that decide (DESIGN.md, "The session record")', () => {
+    // A cycle or a BigInt where the decision never reads (identity) does not change it...
+    const clean = gate.decide(aal1Session(), { now: NOW });
+    assert.equal(clean.verdict, 'allow');
+    // (a method entry that is the session itself has no method, aal or completed_at: it counts
+    // for nothing, as an empty entry would)
+    const looped = aal1Session();
+    looped.authentication_methods.push(looped);
+    for (const whoami of [cyclic, aal1Session({ identity: { counter: 10n } }), looped]) {
+      assert.deepEqual(gate.decide(whoami, { now: NOW }), clean);
+    }
+    // ...one in a field that decides makes it invalid, as does a getter there that throws.
+    const unreadable = [
+      throwingGetter,
+      aal1Session({ active: 1n }),
+      aal1Session({ authentication_methods: [{ method: 'password', aal: 'aal1', completed_at: 10n }] }),
+      aal1Session({ expires_at: { toJSON() { throw new Error('toJSON'); } } }),
+    ];
+    for (const whoami of unreadable) {
       const d = gate.decide(whoami, { now: NOW });
       assert.deepEqual([d.verdict, d.reason, d.url], ['error', 'invalid_session', null]);
     }

@@ -1,0 +1,382 @@
+// One Gate's calls into the core (wasm/bindings.cpp, "The Wasm boundary" in DESIGN.md): the
+// arguments go into the Gate's call block and its reused buffer in the module's memory, one
+// run() decides, and the answer is read back from the block. The body crosses once, as UTF-8
+// written by TextEncoder.encodeInto (or as a session record, js/record.js); a requirement is
+// compiled once per distinct requirement. Data only: every decision is the core's.
+import { coreError, decisionFrom } from './marshal.js';
+import { writeSessionRecord } from './record.js';
+import { OUTCOME, requestToJson, requirementToJson, stringifyWhoami } from './normalize.js';
+
+/** What run() does (wasm/bindings.cpp Op). */
+const OP = Object.freeze({ decide: 1, decideRequest: 2, recover: 3, decideRequestJson: 4 });
+
+// The call block's fields (wasm/bindings.cpp CallBlock), as indexes of its Int32 and Float64
+// views from the block's start.
+const F64_STATUS = 0;
+const F64_NOW = 1;
+const I32_OP = 4;
+const I32_KIND = 5;
+const I32_BODY_FORMAT = 6;
+const I32_BODY_LENGTH = 7;
+const I32_REQUIREMENT = 8;
+const I32_RETURN_TO_LENGTH = 9;
+const I32_METHOD_LENGTH = 10;
+const I32_URL_LENGTH = 11;
+const I32_TEXT = 24;
+const I32_TEXT_LENGTH = 25;
+const RUN_ERROR = 1;
+
+const BODY_TEXT = 0;
+const BODY_RECORD = 1;
+// A requirement with every field in its compiled JSON (the scratch slot).
+const SCRATCH = -1;
+// Distinct requirements kept compiled per Gate; past it the core forgets them all.
+const MOST_REQUIREMENTS = 256;
+const REQUIREMENT_KEYS = keySet(['aal', 'maxAge', 'operation', 'returnTo', 'now', 'loginChallenge', 'organization', 'via', 'rule']);
+const REQUEST_KEYS = keySet(['method', 'url', 'returnTo', 'now']);
+// In a requirement's cache key: a value that is not a plain string, number or nothing.
+const NOT_PLAIN = '\u0000';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A Gate's channel into the core. */
+export class CoreCall {
+  #core;
+  #handle;
+  #names;
+  #block;
+  #buffer = 0;
+  #capacity = 0;
+  #requirements = new Map();
+  #last = { url: null, challenge: null };
+  // Views of the module's memory, made again when it grows (the old buffer is then detached).
+  #u8;
+  #i32;
+  #f64;
+  #space; // the buffer's bytes
+  #recordSpace;
+  // The requirement of the call being made (#requirement).
+  #requirement = SCRATCH;
+  // The plain values of the last requirement compiled or found, and its slot.
+  #previous = { handle: SCRATCH, aal: undefined, maxAge: undefined, operation: undefined, loginChallenge: undefined, organization: undefined, via: undefined };
+  #now = NaN;
+  #returnTo = null;
+
+  /**
+   * @param {object} core the loaded Emscripten module
+   * @param {object} handle the core's configured Gate
+   * @param {object} names the core's enum names (marshal.js namesOf)
+   */
+  constructor(core, handle, names) {
+    this.#core = core;
+    this.#handle = handle;
+    this.#names = names;
+    this.#block = handle.call();
+    this.#views();
+    // The buffer as js/record.js writes a session record into it (kept in step by #views).
+    const call = this;
+    this.#recordSpace = {
+      u8: this.#u8,
+      f64: this.#f64,
+      base: this.#buffer,
+      reserve(bytes) {
+        call.#reserve(bytes);
+      },
+    };
+  }
+
+  /**
+   * decide (`op` 'decide') or recover ('recover'): the answer's decision and server fields.
+   * @param {'decide' | 'recover'} op
+   * @param {{ kind: number, status: number, body: string, session: object | undefined }} outcome
+   * @param {unknown} requirement
+   */
+  decide(op, outcome, requirement) {
+    this.#requirementOf(requirement);
+    const returnTo = this.#returnTo;
+    const length = this.#writeBody(outcome, returnTo === null ? 0 : returnTo.length);
+    const i32 = this.#i32;
+    const b = this.#block >> 2;
+    i32[b + I32_OP] = op === 'recover' ? OP.recover : OP.decide;
+    i32[b + I32_REQUIREMENT] = this.#requirement;
+    i32[b + I32_RETURN_TO_LENGTH] = returnTo === null ? -1 : this.#writeText(returnTo, length);
+    this.#f64[(this.#block >> 3) + F64_NOW] = this.#now;
+    return this.#run();
+  }
+
+  /**
+   * decideRequest: the route's requirement from the configuration's policy.
+   * @param {{ kind: number, status: number, body: string, session: object | undefined }} outcome
+   * @param {unknown} request
+   */
+  decideRequest(outcome, request) {
+    const fields = requestFields(request);
+    if (fields === null) {
+      const json = requestToJson(request);
+      const length = this.#writeBody(outcome, json.length);
+      const i32 = this.#i32;
+      const b = this.#block >> 2;
+      i32[b + I32_OP] = OP.decideRequestJson;
+      i32[b + I32_RETURN_TO_LENGTH] = -1;
+      i32[b + I32_METHOD_LENGTH] = this.#writeText(json, length);
+      return this.#run();
+    }
+    const { method, url, returnTo, now } = fields;
+    const extra = method.length + url.length + (returnTo === null ? 0 : returnTo.length);
+    let at = this.#writeBody(outcome, extra);
+    const returnToLength = returnTo === null ? -1 : this.#writeText(returnTo, at);
+    at += Math.max(returnToLength, 0);
+    const methodLength = this.#writeText(method, at);
+    const urlLength = this.#writeText(url, at + methodLength);
+    const i32 = this.#i32;
+    const b = this.#block >> 2;
+    i32[b + I32_OP] = OP.decideRequest;
+    i32[b + I32_RETURN_TO_LENGTH] = returnToLength;
+    i32[b + I32_METHOD_LENGTH] = methodLength;
+    i32[b + I32_URL_LENGTH] = urlLength;
+    this.#f64[(this.#block >> 3) + F64_NOW] = now;
+    return this.#run();
+  }
+
+  /** The size of the module's memory in bytes (the benchmark watches it stay flat). */
+  get memoryBytes() {
+    this.#views();
+    return this.#u8.byteLength;
+  }
+
+  // Makes the views again when the memory grew (a call into the module may grow it).
+  #views() {
+    if (this.#u8 !== undefined && this.#u8.byteLength !== 0) return;
+    const core = this.#core;
+    this.#u8 = core.HEAPU8;
+    this.#i32 = core.HEAP32;
+    this.#f64 = core.HEAPF64;
+    this.#space = this.#u8.subarray(this.#buffer, this.#buffer + this.#capacity);
+    const record = this.#recordSpace;
+    if (record !== undefined) {
+      record.u8 = this.#u8;
+      record.f64 = this.#f64;
+      record.base = this.#buffer;
+    }
+  }
+
+  #run() {
+    const answer = this.#handle.run();
+    this.#views();
+    if (answer === RUN_ERROR) {
+      const i32 = this.#i32;
+      const b = this.#block >> 2;
+      const text = decodeAt(this.#u8, i32[b + I32_TEXT], i32[b + I32_TEXT_LENGTH]);
+      const split = text.indexOf('\n');
+      throw coreError({ code: text.slice(0, split), message: text.slice(split + 1) });
+    }
+    return decisionFrom(this.#u8, this.#i32, this.#f64, this.#block, this.#names, decoder, this.#last);
+  }
+
+  // Writes the body at the buffer's start with room for `extra` UTF-16 units of strings after
+  // it; fills the block's outcome fields; returns the body's length in bytes.
+  #writeBody(outcome, extra) {
+    let format = BODY_TEXT;
+    let length = 0;
+    const session = outcome.session;
+    if (session !== undefined) {
+      length = writeSessionRecord(session, this.#recordSpace, encoder);
+      if (length >= 0) {
+        format = BODY_RECORD;
+        this.#reserve(length + extra * 3);
+      } else {
+        length = this.#writeBodyText(stringifyWhoami(session), extra);
+      }
+    } else if (outcome.body.length > 0) {
+      length = this.#writeBodyText(outcome.body, extra);
+    } else {
+      this.#reserve(extra * 3);
+    }
+    this.#f64[(this.#block >> 3) + F64_STATUS] = outcome.status;
+    const i32 = this.#i32;
+    const b = this.#block >> 2;
+    i32[b + I32_KIND] = outcome.kind;
+    i32[b + I32_BODY_FORMAT] = format;
+    i32[b + I32_BODY_LENGTH] = length;
+    return length;
+  }
+
+  #writeBodyText(text, extra) {
+    // Most bodies are ASCII: room for that first, for the worst case (3 bytes a unit) only when
+    // encodeInto ran out of room.
+    this.#reserve(text.length + extra * 3);
+    let result = encoder.encodeInto(text, this.#space);
+    if (result.read < text.length) {
+      this.#reserve((text.length + extra) * 3);
+      result = encoder.encodeInto(text, this.#space);
+    }
+    return result.written;
+  }
+
+  // Writes `text` at byte `at` of the buffer (room reserved by #writeBody); returns its length.
+  #writeText(text, at) {
+    const length = text.length;
+    if (length <= 128) {
+      // Short ASCII byte by byte: cheaper than a view and encodeInto.
+      const space = this.#space;
+      let i = 0;
+      for (; i < length; i += 1) {
+        const unit = text.charCodeAt(i);
+        if (unit >= 0x80) break;
+        space[at + i] = unit;
+      }
+      if (i === length) return length;
+    }
+    return encoder.encodeInto(text, this.#space.subarray(at)).written;
+  }
+
+  #reserve(bytes) {
+    if (bytes <= this.#capacity) return;
+    const capacity = Math.max(bytes, this.#capacity * 2, 4096);
+    this.#buffer = this.#handle.buffer(capacity);
+    this.#capacity = capacity;
+    this.#u8 = undefined;
+    this.#views();
+  }
+
+  // Sets #requirement, #now and #returnTo. A requirement of plain values: its compiled slot
+  // (cached per distinct aal, maxAge, operation, loginChallenge, organization, via) with this
+  // call's now and returnTo. Anything else: the whole requirement compiled as JSON for this call
+  // into the scratch slot, errors included.
+  #requirementOf(requirement) {
+    this.#now = NaN;
+    this.#returnTo = null;
+    if (requirement === undefined || requirement === null) {
+      this.#requirement = this.#compiled('', '{}');
+      return;
+    }
+    if (typeof requirement !== 'object' || !isPlain(requirement)) return this.#slow(requirement);
+    let aal, maxAge, operation, returnTo, now, loginChallenge, organization, via;
+    try {
+      for (const name in requirement) if (REQUIREMENT_KEYS[name] !== true) return this.#slow(requirement);
+      ({ aal, maxAge, operation, returnTo, now, loginChallenge, organization, via } = requirement);
+    } catch {
+      return this.#slow(requirement); // a getter or Proxy trap threw: the core names the field
+    }
+    // The same values as the previous call's requirement: the same slot, without a key.
+    const previous = this.#previous;
+    if (
+      previous.handle !== SCRATCH && previous.aal === aal && previous.maxAge === maxAge && previous.operation === operation &&
+      previous.loginChallenge === loginChallenge && previous.organization === organization && previous.via === via
+    ) {
+      const nowMs = nowOf(now);
+      if (nowMs !== undefined && (returnTo === undefined || returnTo === null || (typeof returnTo === 'string' && returnTo.isWellFormed()))) {
+        this.#requirement = previous.handle;
+        this.#now = nowMs;
+        this.#returnTo = typeof returnTo === 'string' ? returnTo : null;
+        return;
+      }
+    }
+    const key =
+      keyPart(aal) + keyPart(operation) + keyPart(maxAge) + keyPart(loginChallenge) + keyPart(organization) + keyPart(via);
+    const nowMs = nowOf(now);
+    if (key.includes(NOT_PLAIN) || nowMs === undefined) return this.#slow(requirement);
+    if (typeof returnTo === 'string' && returnTo.isWellFormed()) this.#returnTo = returnTo;
+    else if (returnTo !== undefined && returnTo !== null) return this.#slow(requirement);
+    this.#now = nowMs;
+    const handle = this.#requirements.get(key);
+    this.#requirement =
+      handle !== undefined ? handle : this.#compiled(key, specJson(aal, maxAge, operation, loginChallenge, organization, via));
+    Object.assign(previous, { handle: this.#requirement, aal, maxAge, operation, loginChallenge, organization, via });
+  }
+
+  // The slot of a requirement's JSON, compiled now if it is not yet.
+  #compiled(key, json) {
+    let handle = this.#requirements.get(key);
+    if (handle === undefined) {
+      if (this.#requirements.size >= MOST_REQUIREMENTS) {
+        this.#handle.forget();
+        this.#requirements.clear();
+        this.#previous.handle = SCRATCH;
+      }
+      const answer = this.#handle.compile(json, true);
+      this.#views();
+      if (!answer.ok) throw coreError(answer);
+      handle = answer.handle;
+      this.#requirements.set(key, handle);
+    }
+    return handle;
+  }
+
+  #slow(requirement) {
+    const answer = this.#handle.compile(requirementToJson(requirement), false);
+    this.#views();
+    if (!answer.ok) throw coreError(answer);
+    this.#requirement = SCRATCH;
+    this.#now = NaN;
+    this.#returnTo = null;
+  }
+}
+
+function decodeAt(u8, pointer, length) {
+  return length > 0 ? decoder.decode(u8.subarray(pointer, pointer + length)) : '';
+}
+
+// The JSON of a requirement's compiled part (no now, no returnTo): plain values only.
+function specJson(aal, maxAge, operation, loginChallenge, organization, via) {
+  return JSON.stringify({ aal, maxAge, operation, loginChallenge, organization, via });
+}
+
+// A request of plain values, or null (the JSON path: errors named by the core).
+function requestFields(request) {
+  if (typeof request !== 'object' || request === null || !isPlain(request)) return null;
+  let method, url, returnTo, now;
+  try {
+    for (const name in request) if (REQUEST_KEYS[name] !== true) return null;
+    ({ method, url, returnTo, now } = request);
+  } catch {
+    return null;
+  }
+  if (typeof method !== 'string' || !method.isWellFormed()) return null;
+  if (typeof url !== 'string' || !url.isWellFormed()) return null;
+  let target = null;
+  if (typeof returnTo === 'string' && returnTo.isWellFormed()) target = returnTo;
+  else if (returnTo !== undefined && returnTo !== null) return null;
+  const nowMs = nowOf(now);
+  if (nowMs === undefined) return null;
+  return { method, url, returnTo: target, now: nowMs };
+}
+
+// A requirement field in the cache key: its type and value, or NOT_PLAIN. Strings are
+// length-prefixed so that no two requirements share a key.
+function keyPart(value) {
+  if (value === undefined || value === null) return '-';
+  if (typeof value === 'string') return value.isWellFormed() ? `s${value.length}:${value}` : NOT_PLAIN;
+  if (typeof value === 'number') return Number.isFinite(value) ? `n${value}|` : NOT_PLAIN;
+  return NOT_PLAIN;
+}
+
+// `now` as milliseconds: NaN when not given (the core reads the clock), undefined when it is
+// something the JSON path must judge (an invalid Date, a string, NaN...).
+function nowOf(now) {
+  if (now === undefined || now === null) return NaN;
+  if (typeof now === 'number') return Number.isFinite(now) ? now : undefined;
+  if (typeof now === 'object' && Object.getPrototypeOf(now) === Date.prototype) {
+    const ms = Date.prototype.getTime.call(now);
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  return undefined;
+}
+
+function keySet(names) {
+  const set = Object.create(null);
+  for (const name of names) set[name] = true;
+  return set;
+}
+
+function isPlain(value) {
+  try {
+    const proto = Object.getPrototypeOf(value);
+    return (proto === Object.prototype || proto === null) && value.toJSON === undefined;
+  } catch {
+    return false;
+  }
+}
+
+export { OUTCOME };

@@ -1,0 +1,174 @@
+// The session record (src/aalgate/session_record.hpp, DESIGN.md "The session record"): a Session
+// object's deciding fields, written field by field into the core's buffer so that an object
+// never goes through JSON text. Shape only: what each field means is the core's. Anything this
+// writer does not know how JSON.stringify would treat (a toJSON method, a class instance, a
+// wrapper object, a throwing getter) makes it give up, and the caller sends the object as JSON
+// text instead.
+
+// Slot types, as src/aalgate/session_record.hpp's RecordType numbers them.
+const ABSENT = 0;
+const FALSE = 1;
+const TRUE = 2;
+const STRING = 3;
+const DATE = 4;
+const OTHER = 5;
+const ARRAY = 6;
+const OBJECT = 7;
+
+const SLOT_BYTES = 24;
+const SESSION_SLOTS = 5;
+const ENTRY_SLOTS = 4;
+// More method entries than this: the text path (JSON.stringify) judges the object instead.
+const MOST_METHODS = 256;
+
+/**
+ * Where a record is written: the module's memory and a buffer in it that can grow.
+ * @typedef {{ u8: Uint8Array, f64: Float64Array, base: number, capacity: number,
+ *   reserve(bytes: number): void }} RecordSpace
+ */
+
+/**
+ * Writes the session record of `session` at `space.base` (8-byte aligned), each property read
+ * once. Returns its length in bytes, or -1 when the object is not one a record can stand for
+ * (the caller then sends it as JSON text).
+ * @param {object} session
+ * @param {RecordSpace} space `reserve` may move the buffer and make new views
+ * @param {TextEncoder} encoder
+ * @returns {number}
+ */
+export function writeSessionRecord(session, space, encoder) {
+  try {
+    if (!isPlainObject(session)) return -1;
+    const methods = session.authentication_methods;
+    const list = isArray(methods);
+    const count = list ? methods.length : 0;
+    if (count > MOST_METHODS) return -1;
+    const writer = new Writer(space, encoder, (SESSION_SLOTS + count * ENTRY_SLOTS) * SLOT_BYTES);
+    if (!writer.field(0, session.active, false)) return -1;
+    if (!writer.field(1, session.expires_at, true)) return -1;
+    if (!writer.field(2, session.authenticated_at, true)) return -1;
+    if (!writer.field(3, session.authenticator_assurance_level, false)) return -1;
+    if (list) writer.slot(4, ARRAY, count);
+    else if (!writer.field(4, methods, false)) return -1;
+    for (let i = 0; i < count; i += 1) {
+      const entry = methods[i];
+      const slot = SESSION_SLOTS + i * ENTRY_SLOTS;
+      if (isPlainObject(entry)) {
+        writer.slot(slot, OBJECT, 0);
+        if (!writer.field(slot + 1, entry.method, false)) return -1;
+        if (!writer.field(slot + 2, entry.aal, false)) return -1;
+        if (!writer.field(slot + 3, entry.completed_at, true)) return -1;
+      } else {
+        // In an array JSON has null for undefined: a null, a primitive or an object, no method.
+        if (!writer.field(slot, entry, false)) return -1;
+        writer.slot(slot, OTHER, 0);
+        writer.slot(slot + 1, ABSENT, 0);
+        writer.slot(slot + 2, ABSENT, 0);
+        writer.slot(slot + 3, ABSENT, 0);
+      }
+    }
+    return writer.end;
+  } catch {
+    return -1; // a getter or Proxy trap threw: the text path marks the whole body
+  }
+}
+
+class Writer {
+  constructor(space, encoder, slotBytes) {
+    this.space = space;
+    this.encoder = encoder;
+    this.end = slotBytes; // strings go after the slots
+    space.reserve(slotBytes + 256);
+  }
+
+  slot(index, type, value) {
+    const at = (this.space.base >> 3) + index * 3;
+    const f64 = this.space.f64;
+    f64[at] = type;
+    f64[at + 1] = value;
+    f64[at + 2] = 0;
+  }
+
+  // One field as JSON.stringify would carry it. `time`: a timestamp field, where a Date is read
+  // as its instant (JSON.stringify would write its toJSON() text, which the core reads back).
+  field(index, value, time) {
+    switch (typeof value) {
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        this.slot(index, ABSENT, 0); // left out of an object by JSON.stringify
+        return true;
+      case 'boolean':
+        this.slot(index, value ? TRUE : FALSE, 0);
+        return true;
+      case 'string':
+        // A lone surrogate: JSON.stringify escapes it and the core refuses the text; not here.
+        if (!value.isWellFormed()) return false;
+        this.string(index, value);
+        return true;
+      case 'number':
+        this.slot(index, Number.isFinite(value) ? OTHER : ABSENT, 0); // NaN and ±Infinity are null
+        return true;
+      case 'bigint':
+        this.slot(index, OTHER, 0); // JSON.stringify throws: the text path's body is empty
+        return true;
+      default:
+        break;
+    }
+    if (value === null) {
+      this.slot(index, ABSENT, 0);
+      return true;
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Date.prototype && time && !Object.hasOwn(value, 'toJSON')) {
+      const ms = Date.prototype.getTime.call(value);
+      if (Number.isFinite(ms)) this.slot(index, DATE, ms);
+      else this.slot(index, OTHER, 0);
+      return true;
+    }
+    if ((proto === Object.prototype || proto === null || proto === Array.prototype) && value.toJSON === undefined) {
+      this.slot(index, OTHER, 0); // a JSON object or array where the core wants a scalar
+      return true;
+    }
+    return false;
+  }
+
+  // UTF-8 of `text` after the slots: short ASCII strings (levels, method names, timestamps) byte
+  // by byte, anything else through encodeInto (no lone surrogates: checked by the caller).
+  string(index, text) {
+    const length = text.length;
+    const space = this.space;
+    space.reserve(this.end + length * 3);
+    const at = space.base + this.end;
+    let written = -1;
+    if (length <= 64) {
+      const u8 = space.u8;
+      let i = 0;
+      for (; i < length; i += 1) {
+        const unit = text.charCodeAt(i);
+        if (unit >= 0x80) break;
+        u8[at + i] = unit;
+      }
+      if (i === length) written = length;
+    }
+    if (written < 0) written = this.encoder.encodeInto(text, space.u8.subarray(at, at + length * 3)).written;
+    const f64 = space.f64;
+    const slot = (space.base >> 3) + index * 3;
+    f64[slot] = STRING;
+    f64[slot + 1] = this.end;
+    f64[slot + 2] = written;
+    this.end += written;
+  }
+}
+
+function isPlainObject(value) {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && value.toJSON === undefined;
+}
+
+function isArray(value) {
+  return (
+    Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype && value.toJSON === undefined
+  );
+}
