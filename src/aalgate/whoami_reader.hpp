@@ -1,0 +1,27 @@
+#pragma once
+/// @file whoami_reader.hpp
+/// @brief The whoami body reader behind parse_session and is_aal2_required_error: one validating
+/// pass over the JSON text, without a DOM, recursion, exceptions or (once its per-thread buffers
+/// have grown) allocation.
+///
+/// It gives, for every byte string, the result its oracle gives (session_oracle.hpp: nlohmann/json
+/// 3.11 through json_fields::parse): the texts nlohmann accepts (RFC 8259 as its lexer reads it:
+/// well-formed UTF-8, no lone surrogate escape, no number that reads as infinite, a UTF-8 BOM
+/// skipped), no NUL byte, no key named twice in an object at container depth 0 to 2 (the session,
+/// its members, the method entries), and the fields read the same way.
+
+#include <optional>
+#include <string_view>
+
+#include "aalgate/session.hpp"
+
+namespace aalgate {
+
+/// @brief The Session of a whoami 200 body; nullopt when the text is not JSON or not a valid
+/// Session (DESIGN.md, "Whoami and sessions"). Never throws.
+[[nodiscard]] std::optional<Session> read_whoami_session(std::string_view json_text);
+
+/// @brief true when the text is JSON whose `error.id` is the string "session_aal2_required".
+[[nodiscard]] bool read_aal2_required_error(std::string_view json_text);
+
+}  // namespace aalgate
