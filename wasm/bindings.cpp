@@ -49,34 +49,35 @@ struct ChallengeValue {
 // JS fills the block and the Gate's buffer (the body, then the strings), then calls run().
 struct CallBlock {
   // In:
-  double status;                   // the HTTP status as JS has it (checked here: outcome())
-  double now_ms;                   // NaN: not given, the clock
-  std::int32_t op;                 // Op
-  std::int32_t kind;               // js/normalize.js OUTCOME: 0 nothing, 1 answer, 2/3 no answer
-  std::int32_t body_format;        // aalgate::BodyFormat: 0 JSON text, 1 session record
-  std::int32_t body_length;        // bytes of the body at the buffer's start
-  std::int32_t requirement;        // compiled requirement; -1: the scratch one (all fields in it)
-  std::int32_t return_to_length;   // bytes after the body; -1: not given
-  std::int32_t method_length;      // decide_request: the method's bytes, after returnTo
-  std::int32_t request_url_length; // decide_request: the URL's bytes, after the method
+  double status;                    // the HTTP status as JS has it (checked here: outcome())
+  double now_ms;                    // NaN: not given, the clock
+  std::int32_t op;                  // Op
+  std::int32_t kind;                // js/normalize.js OUTCOME: 0 nothing, 1 answer, 2/3 no answer
+  std::int32_t body_format;         // aalgate::BodyFormat: 0 JSON text, 1 session record
+  std::int32_t body_length;         // bytes of the body at the buffer's start
+  std::int32_t requirement;         // compiled requirement; -1: the scratch one (all fields in it)
+  std::int32_t return_to_length;    // bytes after the body; -1: not given
+  std::int32_t method_length;       // decide_request: the method's bytes, after returnTo
+  std::int32_t request_url_length;  // decide_request: the URL's bytes, after the method
   // Out:
-  double session_expires_at;       // ms since the epoch; NaN: no valid session was read
-  std::int32_t verdict;            // aalgate::Verdict
-  std::int32_t reason;             // aalgate::Reason (kratos_id: the id is `text`)
-  std::int32_t aal;                // aalgate::Aal, -1: none
-  std::int32_t required_aal;       // aalgate::RequiredAal
-  std::int32_t warnings;           // bit (1 << aalgate::Warning) for each warning
-  std::int32_t http_status;        // aalgate::http_status(verdict)
-  std::int32_t url;                // pointer and length of the URL (length 0: none)
+  double session_expires_at;  // ms since the epoch; NaN: no valid session was read
+  std::int32_t verdict;       // aalgate::Verdict
+  std::int32_t reason;        // aalgate::Reason (kratos_id: the id is `text`)
+  std::int32_t aal;           // aalgate::Aal, -1: none
+  std::int32_t required_aal;  // aalgate::RequiredAal
+  std::int32_t warnings;      // bit (1 << aalgate::Warning) for each warning
+  std::int32_t http_status;   // aalgate::http_status(verdict)
+  std::int32_t url;           // pointer and length of the URL (length 0: none)
   std::int32_t url_length;
-  std::int32_t challenge;          // pointer and length of the challenge (0: none)
+  std::int32_t challenge;  // pointer and length of the challenge (0: none)
   std::int32_t challenge_length;
-  std::int32_t text;               // pointer and length of the Kratos id, or of an error's
-  std::int32_t text_length;        // "code\nmessage" when run() answers kError
-  std::int32_t same;               // bits: 1 the URL, 2 the challenge as in the previous answer
+  std::int32_t text;         // pointer and length of the Kratos id, or of an error's
+  std::int32_t text_length;  // "code\nmessage" when run() answers kError
+  std::int32_t same;         // bits: 1 the URL, 2 the challenge as in the previous answer
 };
 static_assert(offsetof(CallBlock, op) == 16 && offsetof(CallBlock, session_expires_at) == 48 &&
-                  offsetof(CallBlock, verdict) == 56 && offsetof(CallBlock, text_length) == 100 && offsetof(CallBlock, same) == 104,
+                  offsetof(CallBlock, verdict) == 56 && offsetof(CallBlock, text_length) == 100 &&
+                  offsetof(CallBlock, same) == 104,
               "js/marshal.js reads these offsets");
 
 // kDecideRequestJson: the request as JSON text after the body, `method_length` bytes long.
@@ -92,8 +93,8 @@ aalgate::WhoamiOutcome outcome(const CallBlock& call, std::string_view body) {
   const aalgate::NoAnswer no_answer = call.kind == 2   ? aalgate::NoAnswer::unreachable
                                       : call.kind == 3 ? aalgate::NoAnswer::timeout
                                                        : aalgate::NoAnswer::none;
-  const aalgate::BodyFormat format = call.body_format == 1 ? aalgate::BodyFormat::session_record
-                                                           : aalgate::BodyFormat::json_text;
+  const aalgate::BodyFormat format =
+      call.body_format == 1 ? aalgate::BodyFormat::session_record : aalgate::BodyFormat::json_text;
   return {call.kind == 1, whole ? static_cast<int>(status) : 0, body, no_answer, format};
 }
 
@@ -205,8 +206,10 @@ class Gate {
       if (return_to && !return_to->empty()) {
         // The same returnTo as before keeps its string and its prepared query value.
         if (!current_.return_to) current_.return_to.emplace();
-        if (*current_.return_to != *return_to) current_.return_to->assign(return_to->data(), return_to->size());
-        if (prepared_.value != *return_to) aalgate::prepare_return_to(*config_, *return_to, prepared_);
+        if (*current_.return_to != *return_to)
+          current_.return_to->assign(return_to->data(), return_to->size());
+        if (prepared_.value != *return_to)
+          aalgate::prepare_return_to(*config_, *return_to, prepared_);
         current_.prepared_return_to = &prepared_;
       } else {
         current_.return_to.reset();
@@ -278,7 +281,8 @@ class Gate {
 
   int answer(aalgate::Decision decision) {
     // JS keeps the strings it read last: the same URL or challenge again need not cross.
-    call_.same = (decision.url == last_.url ? 1 : 0) | (decision.challenge == last_.challenge ? 2 : 0);
+    call_.same =
+        (decision.url == last_.url ? 1 : 0) | (decision.challenge == last_.challenge ? 2 : 0);
     last_ = std::move(decision);
     CallBlock& out = call_;
     out.verdict = static_cast<std::int32_t>(last_.verdict);
@@ -334,7 +338,8 @@ std::string names() {
        [](aalgate::Reason r) { return aalgate::to_string(r); });
   list(aalgate::Warning::highest_available_unverifiable, aalgate::Warning::return_to_dropped,
        [](aalgate::Warning w) { return aalgate::to_string(w); });
-  list(aalgate::Aal::aal0, aalgate::Aal::aal3, [](aalgate::Aal a) { return aalgate::to_string(a); });
+  list(aalgate::Aal::aal0, aalgate::Aal::aal3,
+       [](aalgate::Aal a) { return aalgate::to_string(a); });
   list(aalgate::RequiredAal::aal1, aalgate::RequiredAal::none,
        [](aalgate::RequiredAal a) { return aalgate::to_string(a); });
   return out;

@@ -31,7 +31,7 @@ struct RequirementSpec {
 /// @brief A `return_to` already judged against the configuration and query-escaped
 /// (prepare_return_to in flow_url.hpp), for a caller that decides many times with one.
 struct PreparedReturnTo {
-  std::string value;    ///< the return_to it was prepared for
+  std::string value;  ///< the return_to it was prepared for
   bool allowed = false;
   std::string escaped;  ///< the query value, when allowed
 };

@@ -45,7 +45,7 @@ std::optional<Session> SessionFields::session() const {
   session.aal2_completed_at = aal2_completed_at_;
   session.aal2_from_upstream_only = upstream_aal2_ && !local_aal2_;
   if (level.empty()) {
-    session.aal = !any_method_                        ? Aal::aal0
+    session.aal = !any_method_                      ? Aal::aal0
                   : first_factor_ && second_factor_ ? Aal::aal2
                                                     : Aal::aal1;
     return session;

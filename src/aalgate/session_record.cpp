@@ -101,8 +101,11 @@ std::optional<Session> read_session_record(std::string_view record) {
   const Slot& methods = *slots[4];
   if (methods.type == RecordType::array) {
     const double count = methods.a;
-    const double most = static_cast<double>(record.size() / (kEntrySlots * kSlotBytes));
-    if (!(count >= 0 && count <= most) || count != static_cast<double>(static_cast<std::size_t>(count))) {
+    // No more entries than the record has room for (whole entries only).
+    const std::size_t room = record.size() / (kEntrySlots * kSlotBytes);
+    const auto most = static_cast<double>(room);
+    if (!(count >= 0 && count <= most) ||
+        count != static_cast<double>(static_cast<std::size_t>(count))) {
       return std::nullopt;
     }
     const auto entries = static_cast<std::size_t>(count);

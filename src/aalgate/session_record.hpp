@@ -21,8 +21,16 @@
 namespace aalgate {
 
 /// @brief The types of a record slot; js/normalize.js writes the same numbers.
-enum class RecordType { absent = 0, false_value = 1, true_value = 2, string = 3, date = 4,
-                        other = 5, array = 6, object = 7 };
+enum class RecordType {
+  absent = 0,
+  false_value = 1,
+  true_value = 2,
+  string = 3,
+  date = 4,
+  other = 5,
+  array = 6,
+  object = 7
+};
 
 /// @brief Reads a session record; nullopt when it is malformed or when the fields are not a
 /// valid Session by the rules parse_session applies to JSON text (the same fields, types and
