@@ -11,6 +11,7 @@
 
 #include "aalgate/session.hpp"
 #include "aalgate/session_oracle.hpp"
+#include "aalgate/whoami_reader.hpp"
 
 namespace {
 
@@ -53,6 +54,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!same(session, oracle.session)) {
     print("reader", session);
     print("oracle", oracle.session);
+    std::abort();
+  }
+  const bool readable = aalgate::is_readable_json(text);
+  if (readable != oracle.readable) {
+    std::fprintf(stderr, "is_readable_json: reader %d, oracle %d\n", readable, oracle.readable);
     std::abort();
   }
   const bool required = aalgate::is_aal2_required_error(text);

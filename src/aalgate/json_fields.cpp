@@ -6,44 +6,19 @@
 #include <vector>
 
 #include "aalgate/duration.hpp"
+#include "aalgate/whoami_reader.hpp"
 
 namespace aalgate::json_fields {
 
 std::optional<Json> parse(std::string_view text, bool reject_duplicate_keys) {
-  if (text.find('\0') != std::string_view::npos) return std::nullopt;
-  if (!reject_duplicate_keys) {
-    Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (value.is_discarded()) return std::nullopt;
-    return value;
+  // The checks nlohmann cannot make (a NUL byte, a repeated key) are the whoami reader's: one
+  // pass that accepts exactly what nlohmann accepts (tests/cpp/whoami_reader_test.cpp), so
+  // nlohmann's callback parser is not needed here.
+  if (reject_duplicate_keys ? !is_readable_json(text) : text.find('\0') != std::string_view::npos) {
+    return std::nullopt;
   }
-  // Keys seen per open object, for the levels a decision reads (deeper ones are never read).
-  constexpr int kCheckedDepth = 3;
-  std::vector<std::vector<std::string>> open_objects;
-  bool duplicate = false;
-  const Json::parser_callback_t check = [&](int depth, Json::parse_event_t event, Json& parsed) {
-    if (depth > kCheckedDepth) return true;
-    switch (event) {
-      case Json::parse_event_t::object_start:
-        open_objects.emplace_back();
-        break;
-      case Json::parse_event_t::object_end:
-        if (!open_objects.empty()) open_objects.pop_back();
-        break;
-      case Json::parse_event_t::key:
-        if (!open_objects.empty() && parsed.is_string()) {
-          std::vector<std::string>& keys = open_objects.back();
-          const std::string& key = parsed.get_ref<const std::string&>();
-          if (std::find(keys.begin(), keys.end(), key) != keys.end()) duplicate = true;
-          keys.push_back(key);
-        }
-        break;
-      default:
-        break;
-    }
-    return true;
-  };
-  Json value = Json::parse(text.begin(), text.end(), check, /*allow_exceptions=*/false);
-  if (value.is_discarded() || duplicate) return std::nullopt;
+  Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return std::nullopt;
   return value;
 }
 

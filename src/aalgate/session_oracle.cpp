@@ -1,6 +1,8 @@
 #include "aalgate/session_oracle.hpp"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "aalgate/json_fields.hpp"
 #include "aalgate/session_fields.hpp"
@@ -69,9 +71,49 @@ bool aal2_required_of(const std::optional<Json>& parsed) {
          id->get_ref<const std::string&>() == "session_aal2_required";
 }
 
-// Both readings parse as the core's did: repeated keys refused in the first three levels.
+// nlohmann/json's parse with repeated keys refused in objects down to container depth 2,
+// through its callback parser: what json_fields::parse did before the reader checked it.
+std::optional<Json> parse_checked(std::string_view text, bool reject_duplicate_keys) {
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
+  if (!reject_duplicate_keys) {
+    Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) return std::nullopt;
+    return value;
+  }
+  // Keys seen per open object, for the levels a decision reads (deeper ones are never read).
+  constexpr int kCheckedDepth = 3;
+  std::vector<std::vector<std::string>> open_objects;
+  bool duplicate = false;
+  const Json::parser_callback_t check = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (depth > kCheckedDepth) return true;
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        open_objects.emplace_back();
+        break;
+      case Json::parse_event_t::object_end:
+        if (!open_objects.empty()) open_objects.pop_back();
+        break;
+      case Json::parse_event_t::key:
+        if (!open_objects.empty() && parsed.is_string()) {
+          std::vector<std::string>& keys = open_objects.back();
+          const std::string& key = parsed.get_ref<const std::string&>();
+          if (std::find(keys.begin(), keys.end(), key) != keys.end()) duplicate = true;
+          keys.push_back(key);
+        }
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
+  Json value = Json::parse(text.begin(), text.end(), check, /*allow_exceptions=*/false);
+  if (value.is_discarded() || duplicate) return std::nullopt;
+  return value;
+}
+
+// Every reading parses as the core's did: repeated keys refused in the first three levels.
 std::optional<Json> parse(std::string_view json_text) {
-  return json_fields::parse(json_text, /*reject_duplicate_keys=*/true);
+  return parse_checked(json_text, /*reject_duplicate_keys=*/true);
 }
 
 }  // namespace
@@ -86,7 +128,7 @@ bool is_aal2_required_error_oracle(std::string_view json_text) {
 
 WhoamiOracle read_whoami_oracle(std::string_view json_text) {
   const std::optional<Json> parsed = parse(json_text);
-  return {session_of(parsed), aal2_required_of(parsed)};
+  return {session_of(parsed), aal2_required_of(parsed), parsed.has_value()};
 }
 
 }  // namespace aalgate

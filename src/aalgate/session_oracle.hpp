@@ -23,6 +23,7 @@ namespace aalgate {
 struct WhoamiOracle {
   std::optional<Session> session;  ///< parse_session_oracle's result
   bool aal2_required = false;      ///< is_aal2_required_error_oracle's result
+  bool readable = false;           ///< what is_readable_json must answer: parsed at all
 };
 [[nodiscard]] WhoamiOracle read_whoami_oracle(std::string_view json_text);
 

@@ -197,6 +197,10 @@ class Reader {
 
   std::optional<Session> session();
   bool aal2_required_error();
+  bool readable() {
+    start();
+    return skip_value(0) && finish();
+  }
 
  private:
   // The byte at p_, or 0 at the end: a NUL is refused wherever it stands, as the end is.
@@ -750,6 +754,10 @@ std::optional<Session> read_whoami_session(std::string_view json_text) {
 
 bool read_aal2_required_error(std::string_view json_text) {
   return Reader(json_text, thread_scratch()).aal2_required_error();
+}
+
+bool is_readable_json(std::string_view json_text) {
+  return Reader(json_text, thread_scratch()).readable();
 }
 
 }  // namespace aalgate

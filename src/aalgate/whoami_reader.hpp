@@ -24,4 +24,9 @@ namespace aalgate {
 /// @brief true when the text is JSON whose `error.id` is the string "session_aal2_required".
 [[nodiscard]] bool read_aal2_required_error(std::string_view json_text);
 
+/// @brief true when the text is JSON as nlohmann reads it, without a NUL byte and without a key
+/// named twice in an object at container depth 0 to 2: what json_fields::parse needs checked
+/// before nlohmann parses a Kratos body.
+[[nodiscard]] bool is_readable_json(std::string_view json_text);
+
 }  // namespace aalgate
