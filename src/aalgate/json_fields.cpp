@@ -17,8 +17,11 @@ std::optional<Json> parse(std::string_view text, bool reject_duplicate_keys) {
   if (reject_duplicate_keys ? !is_readable_json(text) : text.find('\0') != std::string_view::npos) {
     return std::nullopt;
   }
-  Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return std::nullopt;
+  // nlohmann's own DOM builder through sax_parse: Json::parse would also compile its callback
+  // parser (std::function, vector<bool>), which nothing here uses.
+  Json value;
+  nlohmann::detail::json_sax_dom_parser<Json> builder(value, /*allow_exceptions=*/false);
+  if (!Json::sax_parse(text.begin(), text.end(), &builder)) return std::nullopt;
   return value;
 }
 
