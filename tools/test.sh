@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: setup, build (native Debug + Wasm), lint, ctest, Kratos v1.3.1 (tools/kratos.sh),
-# then node --test over tests/js/ (and tests/e2e/, tests/kratos/, ... when present). Runs every
+# then node --test over tests/js/ (and tests/e2e/, tests/kratos/, ... when present), then the
+# packed tarball in fresh projects (tests/package/). Runs every
 # step it can, prints a summary, exits non-zero on any failure.
 # Its last line counts tests (ctest + node) as passed and, as failed, failed tests plus failed
 # setup/build/lint steps.
@@ -56,19 +57,19 @@ count_ctest() {
   detail[ctest]="$((total - failed))/$total tests passed"
 }
 
-# Counts from node's closing lines, TAP ("# pass N") or spec ("ℹ pass N").
+# Counts from node's closing lines, TAP ("# pass N") or spec ("ℹ pass N"), of step $1 (node).
 count_node() {
-  local pass fail cancelled
-  pass="$(grep -E '^(# |ℹ )pass [0-9]+$' "$logs/node.log" | tail -n 1 | grep -oE '[0-9]+$')"
-  fail="$(grep -E '^(# |ℹ )fail [0-9]+$' "$logs/node.log" | tail -n 1 | grep -oE '[0-9]+$')"
-  cancelled="$(grep -E '^(# |ℹ )cancelled [0-9]+$' "$logs/node.log" | tail -n 1 |
+  local step="${1:-node}" pass fail cancelled
+  pass="$(grep -E '^(# |ℹ )pass [0-9]+$' "$logs/$step.log" | tail -n 1 | grep -oE '[0-9]+$')"
+  fail="$(grep -E '^(# |ℹ )fail [0-9]+$' "$logs/$step.log" | tail -n 1 | grep -oE '[0-9]+$')"
+  cancelled="$(grep -E '^(# |ℹ )cancelled [0-9]+$' "$logs/$step.log" | tail -n 1 |
     grep -oE '[0-9]+$')"
   pass="${pass:-0}" fail="$((${fail:-0} + ${cancelled:-0}))"
   tests_passed=$((tests_passed + pass))
   tests_failed=$((tests_failed + fail))
-  detail[node]="$pass/$((pass + fail)) tests passed"
+  detail[$step]="$pass/$((pass + fail)) tests passed"
   if ((pass + fail == 0)); then
-    detail[node]="no tests ran (node --test takes *.test.mjs, *.test.js, test-*.mjs, ...)"
+    detail[$step]="no tests ran (node --test takes *.test.mjs, *.test.js, test-*.mjs, ...)"
   fi
 }
 
@@ -153,9 +154,19 @@ if ((built)); then
   else
     skip_step node "no tests/js/"
   fi
+
+  # --- package: `npm pack` once, the tarball installed into fresh projects (Node ESM/require,
+  # TypeScript, esbuild and Vite in Chromium, wrangler + workerd, publint, attw, size).
+  if [[ -d tests/package ]]; then
+    run_step package node --test tests/package/
+    count_node package
+    size="$(grep -oE 'tarball size: [0-9]+ B = [0-9.]+ KiB' "$logs/package.log" | tail -n 1)"
+    [[ -n "$size" ]] && detail[package]+=", ${size#tarball size: }"
+  fi
 else
   skip_step ctest "build failed"
   skip_step node "build failed"
+  [[ -d tests/package ]] && skip_step package "build failed"
 fi
 
 finish

@@ -1,0 +1,14 @@
+// A page built by Vite: the .wasm imported from the package's exported subpath as a URL.
+import { createGate } from 'aalgate';
+import wasmUrl from 'aalgate/core/aalgate-core.wasm?url';
+
+window.aalgateResult = (async () => {
+  try {
+    const gate = await createGate({ baseUrl: 'https://auth.example.com' }, { wasm: new URL(wasmUrl, location.href) });
+    const whoami = { status: 403, body: '{"error":{"id":"session_aal2_required","code":403}}' };
+    const d = gate.decide(whoami, { aal: 'aal2', returnTo: 'https://app.example.com/billing' });
+    return { verdict: d.verdict, reason: d.reason, url: d.url };
+  } catch (error) {
+    return { error: error?.code ?? String(error), message: error?.message };
+  }
+})();
