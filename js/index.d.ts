@@ -250,10 +250,67 @@ export interface SessionInput {
   tokenized?: string | null;
 }
 
-/** What an HTTP client got from `GET /sessions/whoami`: any status, with the body as text or parsed. */
+/**
+ * What an HTTP client got from `GET /sessions/whoami`: any status, with the body as text or parsed.
+ * Not a fetch `Response` (its body is read asynchronously): pass `{ status, body: await
+ * response.text() }`, or the Response to {@link Gate.decideResponse}.
+ */
 export interface WhoamiResponse {
   status: number;
   body?: string | object | null;
+  /** A fetch `Response` has this: `decide` refuses it (`AalgateError` `whoami`). */
+  text?: never;
+  /** A fetch `Response` has this: `decide` refuses it (`AalgateError` `whoami`). */
+  json?: never;
+}
+
+/**
+ * The parts of a fetch `Response` that {@link Gate.decideResponse} reads (the global `Response`
+ * has them).
+ */
+export interface ResponseLike {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly bodyUsed?: boolean;
+  text(): Promise<string>;
+}
+
+/**
+ * What {@link Gate.decideResponse} takes: a fetch `Response`; `@ory/client-fetch`'s
+ * `ResponseError` (the 401 / 403 of `toSession()`, with its `response`); or its `FetchError` (no
+ * answer: decided as Kratos unreachable).
+ */
+export type WhoamiFetchResult = ResponseLike | { readonly response: ResponseLike } | (Error & { readonly name: 'FetchError' });
+
+// The runtime's own classes when its type library declares them (DOM, @types/node), else never.
+type GlobalClass<Name extends string> = typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : never;
+// WebAssembly.Module has no members in lib.dom: `& object` at least keeps primitives out.
+type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer M } } } ? M & object : never;
+
+/**
+ * Where the core's `.wasm` comes from ({@link LoadOptions.wasm}): its URL (a `URL`, or a string,
+ * absolute or relative to the page), a `Response` or a promise of one, its bytes, or a compiled
+ * `WebAssembly.Module`.
+ */
+export type WasmSource =
+  | string
+  | GlobalClass<'URL'>
+  | ResponseLike
+  | PromiseLike<ResponseLike>
+  | ArrayBuffer
+  | ArrayBufferView
+  | WasmModule;
+
+/** {@link createGate}'s second argument (also `createWorkerGate`'s and `createBrowserGate`'s). */
+export interface LoadOptions {
+  /**
+   * The core's `.wasm`, for bundlers that do not ship `aalgate/core/aalgate-core.wasm` where the
+   * glue looks for it (next to `js/core/aalgate-core.mjs`). The core loads once per process, page
+   * or isolate: the first call that loads it uses its `wasm`; once it is loaded (or loading), a
+   * later `wasm` is checked but not used. A failed load (`core.load`) is tried again by the next
+   * call, with its own `wasm`. A value of another kind rejects with `options.wasm`.
+   */
+  wasm?: WasmSource | null;
 }
 
 /**
@@ -451,7 +508,8 @@ export type RecoveryDecision =
  * (`config.baseUrl`, `config.allowedReturnUrls[2]`, `requirement.maxAge`, `config` /
  * `requirement` when the value is not an object, `config.<key>` for an unknown key,
  * `config.policy.rules[3].path`, `request.method`, `request.url`), `gate.disposed`,
- * `gate.constructor`, `core.load` or `core.failure`.
+ * `gate.constructor`, `core.load` or `core.failure`; `whoami` for a fetch `Response` given to
+ * `decide`, `options` / `options.wasm` for createGate's options.
  */
 export declare class AalgateError extends Error {
   /**
@@ -480,9 +538,20 @@ export declare class Gate {
    * @param requirement What the operation needs; left out or null, it is `{}` (aal1, no
    *   freshness check).
    * @throws {AalgateError} with the field's code (e.g. `requirement.aal`) for an invalid
-   *   requirement, or `gate.disposed` after {@link Gate.dispose}.
+   *   requirement, `whoami` for a fetch `Response` or a `ResponseError` holding one (use
+   *   {@link Gate.decideResponse}), or `gate.disposed` after {@link Gate.dispose}.
    */
   decide(whoami: Whoami, requirement?: Requirement | null): Decision;
+  /**
+   * {@link Gate.decide} for what fetch gave: reads the `Response`'s body as text and decides on
+   * `{ status, body }`. Takes `@ory/client-fetch`'s `ResponseError` (its `response`) and
+   * `FetchError` (decided as `{ failure: 'unreachable' }`) too, so that
+   * `catch (error) { d = await gate.decideResponse(error, requirement) }` needs no glue; a body
+   * that fails while being read is no answer as well.
+   * @throws {AalgateError} (as a rejection) `whoami` for anything else or a body already read,
+   *   the requirement's code, or `gate.disposed`.
+   */
+  decideResponse(response: WhoamiFetchResult, requirement?: Requirement | null): Promise<Decision>;
   /**
    * Turns an error a Kratos endpoint answered (a settings or login flow, whoami) into what to do
    * next, with Kratos's error id as the reason. Never throws on error content: anything that is
@@ -527,7 +596,10 @@ export declare class Gate {
  * Creates a gate for one Kratos / Ory Network deployment. Loads the WebAssembly core on first
  * use (once per process, page or isolate) and validates the configuration.
  * @param config The deployment's settings; only `baseUrl` is required.
+ * @param options `wasm`: where the core's `.wasm` comes from (see {@link LoadOptions}).
  * @returns A promise of the gate; it rejects with an {@link AalgateError} whose code names the
- *   invalid field (e.g. `config.baseUrl`), or `core.load` when the core cannot be loaded.
+ *   invalid field (e.g. `config.baseUrl`, `options.wasm`), or `core.load` when the core cannot be
+ *   loaded (its message says when a Content-Security-Policy without `'wasm-unsafe-eval'` refused
+ *   to compile it).
  */
-export declare function createGate(config: Config): Promise<Gate>;
+export declare function createGate(config: Config, options?: LoadOptions | null): Promise<Gate>;

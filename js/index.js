@@ -5,6 +5,7 @@ import { loadCore } from '#load-core';
 
 import { AalgateError } from './errors.js';
 import { CoreCall } from './call.js';
+import { isResponse } from './loader/instantiate.js';
 import { INTERNAL, challengeOf, checkAnswer, namesOf, routeOf } from './marshal.js';
 import {
   configToJson,
@@ -69,10 +70,29 @@ export class Gate {
    *   decision; `url` is null exactly when `verdict` is `allow` or `error`; `challenge` is an
    *   RFC 9470 `WWW-Authenticate` value for `step_up` and `refresh`, null otherwise.
    * @throws {AalgateError} with the field's code (e.g. `requirement.aal`) for an invalid
-   *   requirement, or `gate.disposed` after {@link Gate.dispose}.
+   *   requirement, `whoami` for a fetch `Response` (or `@ory/client-fetch`'s `ResponseError`),
+   *   whose body cannot be read synchronously: pass `{ status, body: await response.text() }` or
+   *   use {@link Gate.decideResponse}; or `gate.disposed` after {@link Gate.dispose}.
    */
   decide(whoami, requirement) {
     return this.#decide('requirement', whoami, requirement).decision;
+  }
+
+  /**
+   * {@link Gate.decide} for a whoami answer as fetch gives it: reads the body as text, then
+   * decides on `{ status, body }`. Takes a `Response`, or `@ory/client-fetch`'s `ResponseError`
+   * (its `.response`: the 401 / 403 of `toSession()`), or its `FetchError` (no answer: the
+   * decision for `{ failure: 'unreachable' }`). A body that fails while being read is no answer
+   * too.
+   *
+   * @param {unknown} response
+   * @param {object} [requirement] as for {@link Gate.decide}.
+   * @returns {Promise<Readonly<object>>} a frozen decision, as {@link Gate.decide} returns.
+   * @throws {AalgateError} (as a rejection) `whoami` when `response` is none of those or its body
+   *   was already read, the requirement's code, or `gate.disposed`.
+   */
+  async decideResponse(response, requirement) {
+    return this.decide(await readWhoamiResponse(response), requirement);
   }
 
   /**
@@ -103,8 +123,8 @@ export class Gate {
    * @param {unknown} whoami as for {@link Gate.decide}.
    * @param {{ method: string, url: string, returnTo?: string, now?: number | Date }} request
    * @returns {Readonly<object>} a frozen decision, as {@link Gate.decide} returns.
-   * @throws {AalgateError} `request.method`, `request.url`, … for an invalid request, or
-   *   `gate.disposed`.
+   * @throws {AalgateError} `request.method`, `request.url`, … for an invalid request, `whoami`
+   *   for a fetch `Response` (as {@link Gate.decide}), or `gate.disposed`.
    */
   decideRequest(whoami, request) {
     return this.#decide('request', whoami, request).decision;
@@ -152,6 +172,7 @@ export class Gate {
       throw new TypeError(`aalgate: unknown decision kind ${String(kind)}`);
     }
     this.#live();
+    refuseUnreadResponse(whoami);
     const outcome = normalizeWhoami(whoami);
     const call = this.#call;
     return callCore(() =>
@@ -212,18 +233,28 @@ export class Gate {
  * ```
  *
  * @param {object} config `{ baseUrl, flow, allowedReturnUrls, kratos, leeway, policy }`.
+ * @param {{ wasm?: unknown }} [options] `wasm`: where the core's `.wasm` comes from instead of
+ *   the file next to the glue (for bundlers): a URL or URL string, a `Response` or a promise of
+ *   one, the bytes (`ArrayBuffer` or a typed array / `DataView`), or a compiled
+ *   `WebAssembly.Module`. The core loads once per process, page or isolate: the first
+ *   `createGate` that loads it uses its `wasm`; once it is loaded (or loading), a later `wasm` is
+ *   checked but not used. A load that failed is tried again by the next call, with its `wasm`.
  * @returns {Promise<Gate>}
  * @throws {AalgateError} (as a rejection) with the field's code, e.g. `config.baseUrl`, for an
- *   invalid configuration, or `core.load` when the WebAssembly core cannot be loaded.
+ *   invalid configuration, `options` / `options.<key>` / `options.wasm` for invalid options, or
+ *   `core.load` when the WebAssembly core cannot be loaded (its message says when a
+ *   Content-Security-Policy without `'wasm-unsafe-eval'` refused the compilation).
  */
-export async function createGate(config) {
+export async function createGate(config, options) {
   // Serialised before any await: later changes to `config` do not leak into the gate.
   const configJson = configToJson(config);
+  const source = wasmSource(options);
   let core;
   try {
-    core = await loadCore();
+    core = await loadCore(source);
   } catch (cause) {
-    throw new AalgateError('core.load', `the aalgate WebAssembly core could not be loaded: ${describe(cause)}`, {
+    if (cause instanceof AalgateError) throw cause;
+    throw new AalgateError('core.load', `the aalgate WebAssembly core could not be loaded: ${describe(cause)}${refusalHint(cause)}`, {
       cause,
     });
   }
@@ -268,6 +299,136 @@ function loadPublicSuffixList() {
   );
   return publicSuffixList;
 }
+
+/**
+ * The `wasm` option as the loaders take it (js/loader/instantiate.js `compileSource`), or
+ * undefined for the runtime's default. Checked before any await.
+ * @param {unknown} options createGate's second argument
+ * @returns {{ module: WebAssembly.Module } | { bytes: ArrayBuffer | ArrayBufferView } | { url: URL }
+ *   | { response: unknown } | undefined}
+ * @throws {AalgateError} `options`, `options.<key>`, `options.wasm`
+ */
+function wasmSource(options) {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new AalgateError('options', 'options must be an object: { wasm }');
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'wasm') throw new AalgateError(`options.${key}`, `options.${key} is not an option (wasm)`);
+  }
+  const { wasm } = options;
+  if (wasm === undefined || wasm === null) return undefined;
+  const tag = Object.prototype.toString.call(wasm);
+  if (wasm instanceof WebAssembly.Module || tag === '[object WebAssembly.Module]') return { module: wasm };
+  if (wasm instanceof ArrayBuffer || tag === '[object ArrayBuffer]' || ArrayBuffer.isView(wasm)) {
+    return { bytes: wasm };
+  }
+  if (wasm instanceof URL || typeof wasm === 'string') {
+    let url;
+    try {
+      url = new URL(String(wasm), pageBase());
+    } catch {
+      url = null;
+    }
+    if (url !== null) return { url };
+  } else if (isResponse(wasm)) {
+    return { response: wasm };
+  } else if (typeof wasm.then === 'function') {
+    return { response: wasm };
+  }
+  throw new AalgateError(
+    'options.wasm',
+    'options.wasm must be the URL of aalgate-core.wasm (a URL or an absolute URL string, relative in a page), a Response or a promise of one, its bytes (ArrayBuffer, typed array) or a compiled WebAssembly.Module',
+  );
+}
+
+// A page's base URL for a relative `wasm` string; undefined elsewhere (the URL must be absolute).
+function pageBase() {
+  try {
+    return globalThis.document?.baseURI ?? globalThis.location?.href;
+  } catch {
+    return undefined;
+  }
+}
+
+// What a refused compilation (a page's Content-Security-Policy, a runtime that forbids code
+// generation) looks like in Chromium, Firefox, Safari and workerd: an EvalError, or a CompileError
+// naming the policy.
+const REFUSED = /unsafe-eval|wasm-eval|content.security.policy|\bCSP\b|code generation|disallowed by embedder/i;
+
+function refusalHint(cause) {
+  let refused = false;
+  try {
+    refused = cause instanceof EvalError || (cause instanceof Error && REFUSED.test(cause.message));
+  } catch {
+    refused = false;
+  }
+  if (!refused) return '';
+  return ". WebAssembly compilation was refused: a page with a Content-Security-Policy needs 'wasm-unsafe-eval' in script-src (no 'unsafe-eval' needed); a runtime that compiles nothing at run time (workerd) needs the .wasm imported as a module, or a compiled WebAssembly.Module as createGate's { wasm }";
+}
+
+// A fetch Response (or `@ory/client-fetch`'s ResponseError holding one) given where a whoami
+// outcome is taken: its body can only be read asynchronously, so it would be judged as nothing.
+function refuseUnreadResponse(whoami) {
+  if (unreadResponseOf(whoami) === null) return;
+  throw new AalgateError(
+    'whoami',
+    'whoami is a fetch Response (or a ResponseError holding one), whose body is not read yet: pass { status: response.status, body: await response.text() }, or use await gate.decideResponse(response, requirement)',
+  );
+}
+
+// The Response `value` is or holds (`.response` of a ResponseError), else null. A Response looks
+// like one: a numeric `status`, `headers.get`, and `text()` or `json()`.
+function unreadResponseOf(value) {
+  if (typeof value !== 'object' || value === null) return null;
+  try {
+    if (looksLikeResponse(value)) return value;
+    const held = value instanceof Error || value.name === 'ResponseError' ? value.response : undefined;
+    return looksLikeResponse(held) ? held : null;
+  } catch {
+    return null;
+  }
+}
+
+function looksLikeResponse(value) {
+  if (typeof Response === 'function' && value instanceof Response) return true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof value.status === 'number' &&
+    typeof value.headers?.get === 'function' &&
+    (typeof value.text === 'function' || typeof value.json === 'function')
+  );
+}
+
+// What decideResponse decides on: `{ status, body }` from a Response (or a ResponseError's), the
+// no-answer outcome for `@ory/client-fetch`'s FetchError or a body that broke off.
+async function readWhoamiResponse(value) {
+  const response = unreadResponseOf(value);
+  if (response === null) {
+    let fetchFailed = false;
+    try {
+      fetchFailed = value instanceof Error && value.name === 'FetchError';
+    } catch {
+      fetchFailed = false;
+    }
+    if (fetchFailed) return NO_ANSWER;
+    throw new AalgateError('whoami', 'decideResponse takes a fetch Response, or @ory/client-fetch\'s ResponseError or FetchError');
+  }
+  if (response.bodyUsed === true) {
+    throw new AalgateError('whoami', 'the Response body was already read: pass response.clone() before reading it, or { status, body }');
+  }
+  const { status } = response;
+  let body;
+  try {
+    body = typeof response.text === 'function' ? await response.text() : JSON.stringify(await response.json());
+  } catch {
+    return NO_ANSWER;
+  }
+  return { status, body: typeof body === 'string' ? body : '' };
+}
+
+const NO_ANSWER = Object.freeze({ failure: 'unreachable' });
 
 // The core reports bad input as values (an AalgateError made from one passes through);
 // anything else thrown from it is a bug (an abort in Wasm).
