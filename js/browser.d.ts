@@ -4,15 +4,17 @@
  * ```js
  * import { createBrowserGate } from 'aalgate/browser';
  * const gate = await createBrowserGate({ baseUrl: 'https://auth.example.com' });
- * await gate.require({ aal: 'aal2', maxAge: '10m' }); // sends the browser to Kratos unless allowed
+ * // Sends the browser to Kratos unless allowed; then it never settles.
+ * const d = await gate.require({ aal: 'aal2', maxAge: '10m' });
+ * if (d.verdict !== 'allow') return; // an error: Kratos could not be asked
  * const res = await gate.fetch('/api/billing/pay', { method: 'POST' }); // follows a 401 step-up
  * ```
  * @packageDocumentation
  */
-import type { Config, Decision, Requirement, Whoami } from './index.js';
+import type { Config, Decision, LoadOptions, Requirement, Whoami, WhoamiFetchResult } from './index.js';
 
 export { AalgateError } from './index.js';
-export type { Config, Decision, Requirement, Whoami } from './index.js';
+export type { Config, Decision, LoadOptions, Requirement, Whoami, WhoamiFetchResult } from './index.js';
 
 /** The part of `window.location` the gate uses. */
 export interface LocationLike {
@@ -60,7 +62,11 @@ export interface BrowserGate {
   /**
    * Fetches whoami (`credentials: 'include'`, `Accept: application/json`) and decides. For
    * `login`, `step_up`, `refresh` and `enroll`, unless `{ redirect: false }`, sends the browser
-   * to the decision's URL with `location.assign`. Resolves to the decision either way.
+   * to the decision's URL with `location.assign`, and then never settles: no code after
+   * `await gate.require(...)` runs while the page leaves (if the navigation does not happen, the
+   * promise stays pending). Otherwise it resolves to the decision: `allow`, or `error` (Kratos
+   * could not be asked or answered garbage); with `{ redirect: false }`, any decision. Go on
+   * only when the verdict is `allow`.
    *
    * `returnTo` defaults to `location.href` when the requirement has none (undefined or null);
    * `''` means no `return_to`. A public requirement (`aal: 'none'`) is allowed without a request.
@@ -86,6 +92,8 @@ export interface BrowserGate {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** The core's decision for a whoami outcome, exactly as `Gate.decide` (no defaults added). */
   decide(whoami: Whoami, requirement?: Requirement | null): Decision;
+  /** The decision for a fetch `Response` (or `@ory/client-fetch`'s `ResponseError` / `FetchError`), as `Gate.decideResponse`. */
+  decideResponse(response: WhoamiFetchResult, requirement?: Requirement | null): Promise<Decision>;
   /** Frees the core's memory now; later calls throw `AalgateError` `gate.disposed`. */
   dispose(): void;
 }
@@ -93,8 +101,10 @@ export interface BrowserGate {
 /**
  * Creates a browser gate: loads the WebAssembly core (once per page) and validates the
  * configuration.
+ * @param loadOptions `wasm`: where the core's `.wasm` comes from (a bundler's URL, a Response,
+ *   bytes or a compiled module; see `LoadOptions`).
  * @returns A promise of the gate; it rejects with an `AalgateError` whose code names the invalid
- *   field: `config.whoamiUrl`, `config.fetch`, `config.location`, or the core's
+ *   field: `config.whoamiUrl`, `config.fetch`, `config.location`, `options.wasm`, or the core's
  *   (`config.baseUrl`, …), or `core.load` when the core cannot be loaded.
  */
-export declare function createBrowserGate(options: BrowserGateOptions): Promise<BrowserGate>;
+export declare function createBrowserGate(options: BrowserGateOptions, loadOptions?: LoadOptions | null): Promise<BrowserGate>;

@@ -16,7 +16,8 @@ export { AalgateError };
  * ```js
  * import { createBrowserGate } from 'aalgate/browser';
  * const gate = await createBrowserGate({ baseUrl: 'https://auth.example.com' });
- * await gate.require({ aal: 'aal2', maxAge: '10m' }); // redirects unless allowed
+ * const d = await gate.require({ aal: 'aal2', maxAge: '10m' }); // never settles once it redirects
+ * if (d.verdict !== 'allow') return; // an error: show it
  * const res = await gate.fetch('/api/billing/pay', { method: 'POST' });
  * ```
  *
@@ -24,14 +25,17 @@ export { AalgateError };
  *   `allowedReturnUrls`, `kratos`, `leeway`, `policy`) plus `whoamiUrl` (absolute http(s),
  *   default `{baseUrl}/sessions/whoami`), `fetch` (default `globalThis.fetch`, looked up at
  *   call time) and `location` (`{ href, assign(url) }`, default `globalThis.location`).
- * @returns {Promise<object>} `{ require, fetch, decide, dispose }`
+ * @param {{ wasm?: unknown }} [loadOptions] createGate's options: `wasm`, where the core's
+ *   `.wasm` comes from (a bundler's URL, a Response, bytes or a compiled module).
+ * @returns {Promise<object>} `{ require, fetch, decide, decideResponse, dispose }`
  * @throws {AalgateError} (as a rejection) `config.whoamiUrl`, `config.fetch`,
- *   `config.location`, or the core's code for the gate configuration (`config.baseUrl`, …).
+ *   `config.location`, `options.wasm`, or the core's code for the gate configuration
+ *   (`config.baseUrl`, …).
  */
-export async function createBrowserGate(options) {
+export async function createBrowserGate(options, loadOptions) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     // Not an object: the core refuses it with code `config`.
-    await createGate(options);
+    await createGate(options, loadOptions);
     throw new AalgateError('config', 'config must be an object');
   }
   const { whoamiUrl, fetch: fetchOption, location: locationOption, ...config } = options;
@@ -45,7 +49,7 @@ export async function createBrowserGate(options) {
   ) {
     throw new AalgateError('config.location', 'config.location must be an object with href and assign(url)');
   }
-  const gate = await createGate(config);
+  const gate = await createGate(config, loadOptions);
   // The core accepted baseUrl, so this cannot fail on it now.
   return wrap(gate, { whoami: whoamiEndpoint(config.baseUrl, whoamiUrl), fetch: fetchOption, location: locationOption });
 }
@@ -74,8 +78,11 @@ function wrap(gate, { whoami, fetch: fetchOption, location: locationOption }) {
     }
     location.assign(url);
   };
+  // Settles never: what a redirecting require() gives, so that no code after `await` runs
+  // while the page is leaving (a payment sent during the redirect).
+  const leaving = () => new Promise(() => {});
 
-
+  // The decision for `requirement`, and whether the page was sent to its URL.
   async function requireImpl(requirement, options) {
     live();
     const redirect = redirectOption(options);
@@ -83,15 +90,18 @@ function wrap(gate, { whoami, fetch: fetchOption, location: locationOption }) {
     // Checks the requirement before any request (an invalid one throws with its code) and
     // answers, without whoami, what needs no session (the core lets it go on).
     const unsigned = gate[INTERNAL].decide(null, effective, 'requirement');
-    if (unsigned.httpStatus === 0) return unsigned.decision;
+    if (unsigned.httpStatus === 0) return { decision: unsigned.decision, navigated: false };
 
     const answer = await askWhoami(whoami, { fetch: fetchNow(), credentials: 'include' });
     live();
     // `{ status, body }`, or `{ failure }` (no answer: the core's error, never a pass or a redirect).
     const decision = gate.decide(answer, effective);
     // A URL comes exactly with the verdicts that send the user somewhere.
-    if (redirect && decision.url !== null) navigate(decision.url);
-    return decision;
+    if (redirect && decision.url !== null) {
+      navigate(decision.url);
+      return { decision, navigated: true };
+    }
+    return { decision, navigated: false };
   }
 
   async function fetchImpl(input, init) {
@@ -127,15 +137,26 @@ function wrap(gate, { whoami, fetch: fetchOption, location: locationOption }) {
   return Object.freeze({
     /**
      * Fetches whoami (with cookies) and decides; unless allowed (or an error), sends the browser
-     * to the decision's URL. `returnTo` defaults to `location.href`.
+     * to the decision's URL. `returnTo` defaults to `location.href`. Resolves to the decision,
+     * except once it has sent the browser away: then it never settles, so nothing after
+     * `await gate.require(...)` runs while the page leaves. With `{ redirect: false }` it always
+     * resolves.
      */
-    require: (requirement, options) => requireImpl(requirement, options),
+    require: async (requirement, options) => {
+      const { decision, navigated } = await requireImpl(requirement, options);
+      return navigated ? leaving() : decision;
+    },
     /** `fetch`, then a 401/403 with aalgate's JSON or an RFC 9470 challenge leads to the step-up. */
     fetch: (input, init) => fetchImpl(input, init),
     /** The core's decision for a whoami outcome, as `Gate.decide`. */
     decide: (whoamiValue, requirement) => {
       live();
       return gate.decide(whoamiValue, requirement);
+    },
+    /** `Gate.decideResponse`: the decision for a fetch Response (or a ResponseError's). */
+    decideResponse: async (response, requirement) => {
+      live();
+      return gate.decideResponse(response, requirement);
     },
     /** Frees the core's memory; later calls throw `gate.disposed`. */
     dispose: () => {

@@ -27,7 +27,7 @@ async function showSession() {
 }
 
 // "Show orders": needs a session. Unless allowed, require() sends the browser to Kratos's login
-// (return_to = this page) and resolves anyway; the page is about to go.
+// (return_to = this page) and never settles: nothing below runs while the page leaves.
 $('show-orders').addEventListener('click', async () => {
   const d = await gate.require({ aal: 'aal1' });
   if (d.verdict === 'error') return setStatus($('orders-status'), `Cannot check your session (${d.reason}).`, 'error');

@@ -97,3 +97,28 @@ export async function apiServer(t, routes) {
 
 /** `return_to` of a URL, decoded (null when absent). */
 export const returnToOf = (url) => new URL(url).searchParams.get('return_to');
+
+/**
+ * Calls `gate.require(requirement)` where it redirects: waits for its `location.assign`, checks
+ * that the promise stays pending after it (require never settles once it has sent the page away),
+ * and returns the URL it assigned together with the decision `{ redirect: false }` gives for the
+ * same requirement (asked again: one more whoami request).
+ * @returns {Promise<{ url: string, decision: object }>}
+ */
+export async function requireRedirecting(gate, requirement, env) {
+  const before = env.assigned.length;
+  let settled = null;
+  gate.require(requirement).then(
+    () => (settled = 'resolved'),
+    (error) => (settled = `rejected: ${error}`),
+  );
+  for (let waited = 0; env.assigned.length === before && settled === null && waited < 5000; waited += 5) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  if (env.assigned.length !== before + 1) throw new Error(`require did not redirect once (${settled})`);
+  if (settled !== null) throw new Error(`require settled after redirecting: ${settled}`);
+  const decision = await gate.require(requirement, { redirect: false });
+  if (decision.url !== env.assigned.at(-1)) throw new Error(`redirected to ${env.assigned.at(-1)}, decision says ${decision.url}`);
+  return { url: env.assigned.at(-1), decision };
+}

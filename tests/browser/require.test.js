@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import { AalgateError, createBrowserGate } from 'aalgate/browser';
 
-import { ADA, LAX, PAGE, browserEnv, emulator, gateOnEmulator, returnToOf, unusedUrl } from './helpers.js';
+import { ADA, LAX, PAGE, browserEnv, emulator, gateOnEmulator, requireRedirecting, returnToOf, unusedUrl } from './helpers.js';
 
 const base = (kratos) => kratos.url.replace(/\/+$/, '');
 const loginUrl = (kratos, query) => `${base(kratos)}/self-service/login/browser${query}`;
@@ -13,7 +13,7 @@ const loginUrl = (kratos, query) => `${base(kratos)}/self-service/login/browser$
 test('no session: login with return_to = the page, whoami fetched with credentials', async (t) => {
   const { kratos, env, gate } = await gateOnEmulator(t);
 
-  const d = await gate.require({ aal: 'aal1', now: kratos.clock.now() });
+  const { decision: d } = await requireRedirecting(gate, { aal: 'aal1', now: kratos.clock.now() }, env);
   assert.equal(d.verdict, 'login');
   assert.equal(d.reason, 'no_session');
   assert.equal(d.url, loginUrl(kratos, `?return_to=${encodeURIComponent(PAGE)}`));
@@ -21,7 +21,7 @@ test('no session: login with return_to = the page, whoami fetched with credentia
   assert.ok(Object.isFrozen(d));
   assert.deepEqual(env.assigned, [d.url], 'location.assign once, with the decision URL');
 
-  assert.equal(env.calls.length, 1);
+  assert.equal(env.calls.length, 2, 'require, then require({ redirect: false }) for the decision');
   const [{ url, init }] = env.calls;
   assert.equal(url, `${base(kratos)}/sessions/whoami`);
   assert.equal(init.credentials, 'include');
@@ -37,8 +37,10 @@ test('{ redirect: false } returns the decision and leaves the page alone', async
   assert.equal(returnToOf(d.url), PAGE);
   assert.deepEqual(env.assigned, []);
   // `redirect: true` spelled out behaves as the default.
-  const again = await gate.require({ aal: 'aal2' }, { redirect: true });
-  assert.deepEqual(env.assigned, [again.url]);
+  const before = env.calls.length;
+  gate.require({ aal: 'aal2' }, { redirect: true });
+  while (env.calls.length === before || env.assigned.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(env.assigned, [d.url]);
 });
 
 test('aal1 session: aal1 allowed without a redirect; aal2 steps up to ?aal=aal2', async (t) => {
@@ -50,7 +52,7 @@ test('aal1 session: aal1 allowed without a redirect; aal2 steps up to ?aal=aal2'
   assert.equal(allowed.url, null);
   assert.deepEqual(env.assigned, []);
 
-  const stepUp = await gate.require({ aal: 'aal2', now: kratos.clock.now() });
+  const { decision: stepUp } = await requireRedirecting(gate, { aal: 'aal2', now: kratos.clock.now() }, env);
   assert.equal(stepUp.verdict, 'step_up');
   assert.equal(stepUp.reason, 'aal2_required');
   assert.equal(stepUp.url, loginUrl(kratos, `?aal=aal2&return_to=${encodeURIComponent(PAGE)}`));
@@ -66,7 +68,7 @@ test('aal2 session: allowed while fresh, refresh with the second factor once old
   assert.equal(fresh.aal, 'aal2');
 
   kratos.clock.advance(10 * 60 * 1000);
-  const stale = await gate.require({ aal: 'aal2', maxAge: '5m', now: kratos.clock.now() });
+  const { decision: stale } = await requireRedirecting(gate, { aal: 'aal2', maxAge: '5m', now: kratos.clock.now() }, env);
   assert.equal(stale.verdict, 'refresh');
   assert.equal(stale.reason, 'second_factor_stale');
   assert.equal(stale.url, loginUrl(kratos, `?refresh=true&aal=aal2&return_to=${encodeURIComponent(PAGE)}`));
@@ -81,7 +83,7 @@ test('Strict Kratos: whoami 403 session_aal2_required is a step-up, not a logout
     gateOptions: {},
   });
 
-  const d = await gate.require({ now: kratos.clock.now() });
+  const { decision: d } = await requireRedirecting(gate, { now: kratos.clock.now() }, env);
   assert.equal(d.verdict, 'step_up');
   assert.equal(d.reason, 'server_requires_aal2');
   assert.equal(d.url, loginUrl(kratos, `?aal=aal2&return_to=${encodeURIComponent(PAGE)}`));
@@ -112,7 +114,7 @@ test('allowedReturnUrls applies to the default returnTo too', async (t) => {
     href: 'https://elsewhere.example.net/page',
     gateOptions: { kratos: LAX, allowedReturnUrls: ['https://app.example.com/'] },
   });
-  const d = await gate.require({});
+  const { decision: d } = await requireRedirecting(gate, {}, env);
   assert.equal(d.url, loginUrl(kratos, ''));
   assert.deepEqual(d.warnings, ['return_to_dropped']);
   assert.deepEqual(env.assigned, [d.url]);
@@ -187,7 +189,7 @@ test('whoamiUrl: whoami is fetched there; URLs still come from baseUrl', async (
     location: env.location,
   });
   t.after(() => gate.dispose());
-  const d = await gate.require({});
+  const { decision: d } = await requireRedirecting(gate, {}, env);
   assert.equal(env.calls[0].url, `${base(kratos)}/sessions/whoami`);
   assert.equal(d.url, `https://auth.example.com/self-service/login/browser?return_to=${encodeURIComponent(PAGE)}`);
 });
@@ -206,11 +208,11 @@ test('fetch and location are looked up on globalThis at call time', async (t) =>
     globalThis.fetch = realFetch;
     delete globalThis.location;
   });
-  const d = await gate.require({ aal: 'aal2', now: kratos.clock.now() });
+  const { decision: d } = await requireRedirecting(gate, { aal: 'aal2', now: kratos.clock.now() }, env);
   assert.equal(d.verdict, 'step_up');
   assert.equal(returnToOf(d.url), 'https://app.example.com/orders');
   assert.deepEqual(env.assigned, [d.url]);
-  assert.equal(env.calls.length, 1);
+  assert.equal(env.calls.length, 2, 'require, then require({ redirect: false }) for the decision');
 });
 
 test('decide is the core decision, with no defaults added', async (t) => {
@@ -257,3 +259,20 @@ test('dispose: later calls reject with gate.disposed; disposing twice is fine', 
 
 // The emulator's whoami faults that answer (its 'slow' mode only delays).
 const FAULT_MODES = ['status500', 'garbage'];
+
+test('require() that redirects never settles: no code after it runs while the page leaves', async (t) => {
+  const { kratos, env, gate } = await gateOnEmulator(t, { methods: ['password'] });
+  let after = 'not yet';
+  const pending = gate.require({ aal: 'aal2', now: kratos.clock.now() }).then(
+    (d) => (after = `resolved ${d.verdict}`),
+    (error) => (after = `rejected ${error}`),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(env.assigned.length, 1, 'the page was sent to the step-up');
+  assert.equal(after, 'not yet', 'still pending 500 ms after location.assign');
+  void pending;
+  // Not redirecting, it resolves: { redirect: false }, allowed, and an error.
+  assert.equal((await gate.require({ aal: 'aal2' }, { redirect: false })).verdict, 'step_up');
+  assert.equal((await gate.require({ aal: 'aal1', now: kratos.clock.now() })).verdict, 'allow');
+  assert.equal(env.assigned.length, 1);
+});
