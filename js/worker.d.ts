@@ -10,13 +10,13 @@
  * });
  * export default {
  *   async fetch(request) {
- *     return (await gate.handle(request)) ?? fetch(request);
+ *     return gate.proxy(request, 'https://origin.internal'); // the refusal or the origin's answer
  *   },
  * };
  * ```
  * @packageDocumentation
  */
-import type { Config, Decision } from './index.js';
+import type { Config, Decision, LoadOptions } from './index.js';
 
 export { AalgateError } from './index.js';
 
@@ -51,6 +51,24 @@ export interface WorkerGateConfig extends Config {
    * non-200 answers and requests without credentials are never kept.
    */
   cache?: boolean | WorkerCacheOptions;
+  /**
+   * Which session fields {@link WorkerGate.proxy} sends the origin, as request headers, on a
+   * request allowed with a session: `true` for all three under their default names, or an
+   * object naming the ones wanted (`true`: the default name; a string: another header name;
+   * `false`: not sent). Off by default. Whatever is configured, `proxy` removes these names and
+   * the three defaults from what the client sent.
+   */
+  forward?: boolean | WorkerForwardOptions;
+}
+
+/** The headers of `forward`, each `true` (its default name), a header name, or off. */
+export interface WorkerForwardOptions {
+  /** The session's `identity.id` (from the whoami body); default name `X-Aalgate-Identity-Id`. */
+  identityId?: boolean | string | null;
+  /** The session's `id`; default name `X-Aalgate-Session-Id`. */
+  sessionId?: boolean | string | null;
+  /** The session's level as the core derived it (`aal1`, `aal2`); default name `X-Aalgate-Aal`. */
+  aal?: boolean | string | null;
 }
 
 /**
@@ -79,6 +97,19 @@ export interface WorkerGate {
    */
   handle(request: Request): Promise<Response | null>;
   /**
+   * {@link WorkerGate.handle}, then, for a request that may go on, `fetch` to `origin`: that
+   * URL's scheme, host and port (its path is not used) with the request's own path and query
+   * (set, not resolved: `//other.host/x` stays a path on `origin`), method, headers and body;
+   * redirects are not followed. The `forward` headers (and the three default names) that came
+   * from the client are removed; with `forward` on, a request allowed with a session carries the
+   * session's fields in them.
+   * @param origin An absolute http(s) URL, e.g. `env.ORIGIN_URL`.
+   * @returns The refusal (303, 401, 403, 503), or the origin's Response.
+   * @throws {AalgateError} (as a rejection) `origin` when it is not such a URL, or as
+   *   {@link WorkerGate.handle}.
+   */
+  proxy(request: Request, origin: string | URL): Promise<Response>;
+  /**
    * The decision for `request` without a Response: the route's requirement from `policy`, the
    * request's URL as `returnTo`, whoami asked with only the request's `Cookie`, `Authorization`
    * and `X-Session-Token` (not asked at all for a public route).
@@ -92,8 +123,11 @@ export interface WorkerGate {
 /**
  * Creates a worker gate: loads the WebAssembly core (once per isolate; in workerd the `.wasm`
  * is imported as a compiled module) and checks the configuration.
+ * @param options `wasm`: where the core's `.wasm` comes from (see `LoadOptions`); in workerd the
+ *   package's own import needs none.
  * @throws {AalgateError} (as a rejection) `config`, `config.whoamiUrl`, `config.timeoutMs`,
- *   `config.cache`, `config.cache.maxEntries`, `config.cache.ttlMs`, or the core's code for
- *   the gate's configuration (`config.baseUrl`, `config.policy.rules[0].path`, …).
+ *   `config.cache`, `config.cache.maxEntries`, `config.cache.ttlMs`, `config.forward`,
+ *   `config.forward.<key>`, `options.wasm`, or the core's code for the gate's configuration
+ *   (`config.baseUrl`, `config.policy.rules[0].path`, …).
  */
-export function createWorkerGate(config: WorkerGateConfig): Promise<WorkerGate>;
+export function createWorkerGate(config: WorkerGateConfig, options?: LoadOptions | null): Promise<WorkerGate>;

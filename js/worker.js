@@ -26,34 +26,38 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  *   baseUrl: 'https://auth.example.com',
  *   policy: { rules: [{ path: '/billing/**', aal: 'aal2', maxAge: '5m' }] },
  * });
- * const denied = await gate.handle(request);
- * if (denied) return denied; // else go on to the origin
+ * return gate.proxy(request, 'https://origin.internal'); // the refusal, or the origin's answer
  * ```
  *
  * @param {object} config the configuration of `createGate` (`baseUrl`, `policy`, `flow`,
  *   `allowedReturnUrls`, `kratos`, `leeway`) plus `whoamiUrl` (where to reach Kratos's public
- *   API from the worker; default `baseUrl`), `timeoutMs` (default 3000) and `cache` (`true` or
- *   `{ maxEntries = 1000, ttlMs = 30000 }`; off by default).
+ *   API from the worker; default `baseUrl`), `timeoutMs` (default 3000), `cache` (`true` or
+ *   `{ maxEntries = 1000, ttlMs = 30000 }`; off by default) and `forward` (`true` or
+ *   `{ identityId, sessionId, aal }`: the header names {@link proxy} sets from the session).
+ * @param {{ wasm?: unknown }} [options] createGate's options: `wasm`, where the core's `.wasm`
+ *   comes from.
  * @returns {Promise<{ handle(request: Request): Promise<Response | null>,
+ *   proxy(request: Request, origin: string | URL): Promise<Response>,
  *   check(request: Request): Promise<Readonly<object>>, dispose(): void }>}
  * @throws {AalgateError} (as a rejection) `config` when the configuration is not an object,
- *   `config.whoamiUrl`, `config.timeoutMs`, `config.cache…`, or the core's code (e.g.
- *   `config.baseUrl`, `config.policy.rules[0].path`).
+ *   `config.whoamiUrl`, `config.timeoutMs`, `config.cache…`, `config.forward…`, `options.wasm`,
+ *   or the core's code (e.g. `config.baseUrl`, `config.policy.rules[0].path`).
  */
-export async function createWorkerGate(config) {
+export async function createWorkerGate(config, options) {
   // Read and checked before any await: later changes to `config` do not leak into the gate.
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new AalgateError('config', 'config must be an object');
   }
-  const { whoamiUrl, timeoutMs: givenTimeout, cache, ...gateConfig } = config;
+  const { whoamiUrl, timeoutMs: givenTimeout, cache, forward, ...gateConfig } = config;
   const timeoutMs = givenTimeout ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMEOUT_MS) {
     throw new AalgateError('config.timeoutMs', `config.timeoutMs must be a number of milliseconds above 0, at most ${MAX_TIMEOUT_MS}`);
   }
   if (whoamiUrl !== undefined && whoamiUrl !== null) whoamiEndpoint(undefined, whoamiUrl);
   const settings = cacheSettings(cache);
+  const forwarded = forwardSettings(forward);
 
-  const gate = await createGate(gateConfig);
+  const gate = await createGate(gateConfig, options);
   // The core accepted baseUrl, so this cannot fail on it now.
   const endpoint = whoamiEndpoint(gateConfig.baseUrl, whoamiUrl);
   const answers = settings === null ? null : new WhoamiCache(settings);
@@ -73,7 +77,7 @@ export async function createWorkerGate(config) {
     if (key !== null) {
       const kept = answers.get(key, Date.now());
       if (kept !== null) {
-        return core.decide(whoamiOf(kept), { ...input, now: Date.now() + kept.skewMs }, 'request');
+        return withAnswer(core.decide(whoamiOf(kept), { ...input, now: Date.now() + kept.skewMs }, 'request'), kept);
       }
     }
 
@@ -87,7 +91,7 @@ export async function createWorkerGate(config) {
       // The session's expiry on this machine's clock, as the cache keeps time.
       answers.set(key, answer, decided.sessionExpiresAt - answer.skewMs, Date.now());
     }
-    return decided;
+    return withAnswer(decided, answer);
   }
 
   return Object.freeze({
@@ -98,6 +102,37 @@ export async function createWorkerGate(config) {
      */
     async handle(request) {
       return responseFor(await decideFor(request), isNavigation(request.headers));
+    },
+    /**
+     * {@link handle}, then, when the request may go on, sends it to `origin`: the origin's
+     * scheme, host and port with the request's path and query (its own path is not used; a path
+     * like `//other.host/x` stays a path on `origin`), method, headers and body, redirects not
+     * followed. The header names of `forward` (and the default ones) that came from the client are
+     * removed; with `forward` on, a request allowed with a session carries the session's identity
+     * id, session id and aal in them.
+     * @param {Request} request
+     * @param {string | URL} origin an absolute http(s) URL
+     * @returns {Promise<Response>} the refusal, or the origin's Response
+     */
+    async proxy(request, origin) {
+      const target = originUrl(origin);
+      const decided = await decideFor(request);
+      const refusal = responseFor(decided, isNavigation(request.headers));
+      if (refusal !== null) return refusal;
+      const { pathname, search } = new URL(request.url);
+      target.pathname = pathname; // set, not resolved: `//host/x` is a path here
+      target.search = search;
+      const headers = new Headers(request.headers);
+      for (const name of forwarded.strip) headers.delete(name);
+      if (forwarded.set !== null) {
+        for (const [name, value] of forwardedValues(forwarded.set, decided)) headers.set(name, value);
+      }
+      const init = { method: request.method, headers, redirect: 'manual' };
+      if (request.body !== null && request.body !== undefined) {
+        init.body = request.body;
+        init.duplex = 'half'; // a streamed body (Node's fetch asks for it; workerd ignores it)
+      }
+      return fetch(target, init);
     },
     /**
      * The Decision for `request` (as `gate.decideRequest` gives it, or an `error` with reason
@@ -117,6 +152,92 @@ export async function createWorkerGate(config) {
       gate.dispose();
     },
   });
+}
+
+// The decision with the whoami answer it was made from (for `forward`).
+function withAnswer(decided, answer) {
+  return { ...decided, answer };
+}
+
+// The header names aalgate/worker sets for the origin: always removed from client requests.
+const FORWARD_DEFAULTS = Object.freeze({
+  identityId: 'x-aalgate-identity-id',
+  sessionId: 'x-aalgate-session-id',
+  aal: 'x-aalgate-aal',
+});
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The `forward` option: `strip`, the header names removed from every proxied request (the
+ * defaults and any configured), and `set`, `{ identityId?, sessionId?, aal? }` → header name, or
+ * null when off (`undefined`, `null`, `false`). `true` takes the three defaults; an object names
+ * the ones wanted (`true` for a default name, a string for another, `false`/null for none).
+ * @param {unknown} option
+ * @throws {AalgateError} `config.forward`, `config.forward.<key>`
+ */
+function forwardSettings(option) {
+  const strip = new Set(Object.values(FORWARD_DEFAULTS));
+  if (option === undefined || option === null || option === false) return { strip: [...strip], set: null };
+  let wanted = option;
+  if (option === true) wanted = { identityId: true, sessionId: true, aal: true };
+  if (typeof wanted !== 'object' || Array.isArray(wanted)) {
+    throw new AalgateError('config.forward', 'config.forward must be true, false or { identityId, sessionId, aal } (header names)');
+  }
+  const set = {};
+  for (const key of Object.keys(wanted)) {
+    if (!Object.hasOwn(FORWARD_DEFAULTS, key)) {
+      throw new AalgateError(`config.forward.${key}`, `config.forward.${key} is not a forwarded field (identityId, sessionId, aal)`);
+    }
+    const value = wanted[key];
+    if (value === undefined || value === null || value === false) continue;
+    const name = value === true ? FORWARD_DEFAULTS[key] : value;
+    if (typeof name !== 'string' || !HEADER_NAME.test(name) || CREDENTIAL_NAMES.has(name.toLowerCase())) {
+      throw new AalgateError(`config.forward.${key}`, `config.forward.${key} must be true or a header name (not a credential header)`);
+    }
+    set[key] = name.toLowerCase();
+    strip.add(name.toLowerCase());
+  }
+  return { strip: [...strip], set };
+}
+
+const CREDENTIAL_NAMES = new Set(['cookie', 'authorization', 'x-session-token', 'host']);
+
+// The forwarded header values of an allowed request: the session's identity id and id from the
+// whoami body (shape only: strings of printable ASCII), and the aal the core derived. None without
+// a whoami 200 (a public route, no session).
+function forwardedValues(set, { decision, answer }) {
+  const values = [];
+  if (answer === undefined || answer === null || answer.status !== 200) return values;
+  let session;
+  try {
+    session = JSON.parse(answer.body);
+  } catch {
+    return values;
+  }
+  const fields = {
+    identityId: session?.identity?.id,
+    sessionId: session?.id,
+    aal: decision.aal,
+  };
+  for (const [key, name] of Object.entries(set)) {
+    const value = fields[key];
+    if (typeof value === 'string' && /^[\x21-\x7e]{1,512}$/.test(value)) values.push([name, value]);
+  }
+  return values;
+}
+
+// The origin of `proxy`: an absolute http(s) URL (a fresh URL object each call).
+function originUrl(origin) {
+  let url = null;
+  try {
+    url = new URL(String(origin));
+  } catch {
+    url = null;
+  }
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || typeof origin === 'object' && !(origin instanceof URL)) {
+    throw new AalgateError('origin', 'proxy(request, origin): origin must be an absolute http(s) URL');
+  }
+  return new URL(url.origin);
 }
 
 // What the core reads of a whoami answer.

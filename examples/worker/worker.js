@@ -1,5 +1,6 @@
 // A Cloudflare module worker in front of an origin: aalgate decides per route whether a request
-// may go on; allowed requests are proxied to ORIGIN_URL as they came (method, headers, body).
+// may go on; allowed requests are proxied to ORIGIN_URL as they came (method, headers, body),
+// with the session's identity id, session id and aal in X-Aalgate-* headers.
 // Configuration: wrangler.toml [vars]. Run: `npx wrangler dev` in this folder.
 import { createWorkerGate } from 'aalgate/worker';
 
@@ -42,6 +43,7 @@ function gateFor(env) {
     cache: env.WHOAMI_CACHE_TTL_MS ? { ttlMs: number(env.WHOAMI_CACHE_TTL_MS) } : false,
     kratos: kratosConfig(env),
     policy,
+    forward: true,
   }).catch((error) => {
     gate = null; // a later request tries again
     throw error;
@@ -51,17 +53,10 @@ function gateFor(env) {
 
 export default {
   async fetch(request, env) {
-    const denied = await (await gateFor(env)).handle(request);
-    if (denied) return denied;
-    const { pathname, search } = new URL(request.url);
-    const target = new URL(env.ORIGIN_URL); // path set as is: `//host/x` stays a path
-    target.pathname = pathname;
-    target.search = search;
-    return fetch(target, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      redirect: 'manual', // the origin's redirects go to the browser as they are
-    });
+    // The refusal, or ORIGIN_URL's answer for the request's own path and query (`//host/x` stays
+    // a path there), method, headers and body, redirects passed on as they are. With `forward`,
+    // the origin gets X-Aalgate-Identity-Id, X-Aalgate-Session-Id and X-Aalgate-Aal from the
+    // session; the ones a client sends are always dropped.
+    return (await gateFor(env)).proxy(request, env.ORIGIN_URL);
   },
 };
