@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
-import { freePort, httpUrl, serve } from '../../examples/demo/http.mjs';
+import { freePort, httpUrl, serve, unusedUrl } from '../../examples/demo/http.mjs';
 import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,7 +31,9 @@ const WHOAMI = `GET ${KRATOS_URL}/sessions/whoami → 403`;
 const PAY = 'POST https://app.example.com/api/billing/pay → 401';
 let kratos;
 let app;
+let origin;
 let shimEnv;
+let bobIdentity;
 
 before(async () => {
   const port = await freePort();
@@ -44,19 +46,45 @@ before(async () => {
       res.writeHead(404).end();
     }
   });
+  // The origin behind the worker sample: echoes what reached it.
+  origin = await serve(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
+  });
+  const bobCookie = await kratos.createSession({ email: 'bob@example.com', methods: ['password'] });
   shimEnv = {
     AALGATE_README_KRATOS: httpUrl('127.0.0.1', port),
     AALGATE_README_APP: app.url,
+    AALGATE_README_ORIGIN: origin.url,
     AALGATE_README_COOKIE: await kratos.createSession({ email: 'ada@example.com', methods: ['password'] }),
+    // bob has no second factor: his aal1 session passes the worker's default route (aal1).
+    AALGATE_README_COOKIE_BOB: bobCookie,
   };
+  const whoami = await fetch(`${shimEnv.AALGATE_README_KRATOS}/sessions/whoami`, { headers: { cookie: bobCookie } });
+  const session = await whoami.json();
+  bobIdentity = { identityId: session.identity.id, sessionId: session.id };
 });
 after(async () => {
+  await origin?.close();
   await app?.close();
   await kratos?.close();
 });
 
-// A worker sample (`export default { fetch }`) is imported and given a request, as workerd would:
-// a request with the session cookie, as the browser sends it to the app.
+// A worker sample (`export default { fetch }`) is imported and given requests, as workerd would:
+// first ada's payment (aal1, Strict Kratos: refused), then bob's requests (aal1, allowed on the
+// default route) for hostile paths, each with a forged identity header. Each answer is one line.
+const HOSTILE_PATHS = [
+  '/dashboard?x=1&y=%2F',
+  '//evil.example/x?q=1',
+  '/\\evil.example/steal',
+  '/%2F%2Fevil.example/x',
+  '/https://evil.example/x',
+  '/http:/evil.example',
+  '/..//evil.example/x',
+  '//user:pass@evil.example:8080/x?token=1',
+];
 const WORKER_DRIVER = (sample) => `import worker from './${sample}';
 const env = { KRATOS_URL: 'https://auth.example.com', ORIGIN_URL: 'https://origin.example.com' };
 const request = new Request('https://app.example.com/billing/pay', {
@@ -65,10 +93,24 @@ const request = new Request('https://app.example.com/billing/pay', {
 });
 const res = await worker.fetch(request, env);
 console.log(JSON.stringify({ status: res.status, challenge: res.headers.get('www-authenticate'), body: await res.json() }));
+for (const path of ${JSON.stringify(HOSTILE_PATHS)}) {
+  const hostile = new Request('https://app.example.com' + path, {
+    method: 'POST',
+    body: 'hi',
+    headers: {
+      accept: 'application/json',
+      cookie: process.env.AALGATE_README_COOKIE_BOB,
+      'x-aalgate-identity-id': 'forged',
+      'X-Aalgate-Aal': 'aal2',
+    },
+  });
+  const answer = await worker.fetch(hostile, env);
+  console.log(JSON.stringify({ path, status: answer.status, body: await answer.json() }));
+}
 `;
 
 /** Runs sample `index` with the shim; its stdout lines, and the requests the shim routed. */
-async function runSample(index, source) {
+async function runSample(index, source, env = {}) {
   const dir = `${root}tests/readme/.run`;
   mkdirSync(dir, { recursive: true });
   const name = `sample-${index}.mjs`;
@@ -79,7 +121,7 @@ async function runSample(index, source) {
     writeFileSync(entry, WORKER_DRIVER(name));
   }
   const { stdout, stderr } = await run(process.execPath, ['--import', `${root}tests/readme/browser-shim.mjs`, entry], {
-    env: { ...process.env, ...shimEnv },
+    env: { ...process.env, ...shimEnv, ...env },
     cwd: root,
   });
   const requests = stderr
@@ -104,7 +146,6 @@ samples.forEach((source, index) => {
     const navigations = lines.filter((line) => line.startsWith('location.assign: '));
     if (/^export default \{/m.test(source)) {
       // The worker sample: Kratos's 403 for the /billing route → 401, step-up JSON, challenge.
-      assert.deepEqual(requests, [WHOAMI]);
       assert.deepEqual(JSON.parse(lines[0]), {
         status: 401,
         challenge: CHALLENGE,
@@ -114,22 +155,66 @@ samples.forEach((source, index) => {
           reason: 'server_requires_aal2',
         },
       });
+      // Hostile paths: each reaches only the configured origin, with its path and query as the
+      // request had them (as WHATWG URL parsing gave them), the body, and the session's identity
+      // instead of the forged headers.
+      const answers = lines.slice(1).map((line) => JSON.parse(line));
+      assert.deepEqual(answers.map((a) => a.path), HOSTILE_PATHS);
+      for (const { path, status, body } of answers) {
+        const { pathname, search } = new URL(`https://app.example.com${path}`);
+        assert.equal(status, 200, path);
+        assert.equal(body.url, `${pathname}${search}`, path);
+        assert.equal(body.method, 'POST', path);
+        assert.equal(body.body, 'hi', path);
+        assert.equal(body.headers['x-aalgate-identity-id'], bobIdentity.identityId, path);
+        assert.equal(body.headers['x-aalgate-session-id'], bobIdentity.sessionId, path);
+        assert.equal(body.headers['x-aalgate-aal'], 'aal1', path);
+        assert.equal(body.headers.host, new URL(shimEnv.AALGATE_README_ORIGIN).host, path);
+      }
+      assert.match(answers.find((a) => a.path.startsWith('/dashboard')).body.url, /\?x=1&y=%2F$/, 'the query is kept');
+      const whoami = requests.filter((r) => r.startsWith('GET https://auth.example.com/sessions/whoami'));
+      const rest = requests.filter((r) => !whoami.includes(r));
+      assert.equal(whoami.length, 1 + HOSTILE_PATHS.length);
+      assert.deepEqual(
+        rest,
+        answers.map(({ path }) => {
+          const { pathname, search } = new URL(`https://app.example.com${path}`);
+          return `POST https://origin.example.com${pathname}${search} → 200`;
+        }),
+        'every proxied request went to the origin, nowhere else',
+      );
+    } else if (source.includes('gate.require(')) {
+      // The browser sample, clicked with ada's aal1 session (Strict Kratos: whoami 403): the
+      // step-up, which keeps the page's URL as return_to, and no payment while the page leaves.
+      assert.deepEqual(requests, [WHOAMI]);
+      assert.deepEqual(navigations, [`location.assign: ${STEP_UP}`]);
+      assert.equal(new URL(navigations[0].slice('location.assign: '.length)).searchParams.get('return_to'), HREF);
+      assert.ok(!requests.some((r) => r.startsWith('POST ')), 'no POST while redirecting');
+      assert.deepEqual(lines.filter((line) => !line.startsWith('location.assign: ')), ['click: #pay']);
+      // With an aal2 session the same click pays: the POST goes out (the test API answers it
+      // with a step-up challenge that this session already meets: no redirect, no loop).
+      const aal2 = await runSample(index + 1, source, {
+        AALGATE_README_COOKIE: await kratos.createSession({ email: 'ada@example.com', methods: ['password', 'totp'] }),
+      });
+      assert.deepEqual(aal2.requests, [`GET ${KRATOS_URL}/sessions/whoami → 200`, PAY, `GET ${KRATOS_URL}/sessions/whoami → 200`]);
+      assert.deepEqual(aal2.lines, ['click: #pay']);
+      // Kratos down: require resolves to an error, and the sample stops before the payment.
+      const down = await runSample(index + 1, source, { AALGATE_README_KRATOS: await unusedUrl() });
+      assert.ok(!down.requests.some((r) => r.startsWith('POST ')), down.requests.join());
+      assert.deepEqual(down.lines, ['click: #pay', 'cannot check your session (kratos_unreachable)']);
     } else if (navigations.length > 0) {
       // The SPA samples: whoami answered 403 session_aal2_required, so every navigation is the
-      // step-up that keeps the page's own URL as return_to (the API's challenge leads there too).
+      // step-up that keeps the page's own URL as return_to.
       assert.ok(requests.includes(WHOAMI), requests.join());
       for (const line of navigations) {
         assert.equal(line, `location.assign: ${STEP_UP}`);
         assert.equal(new URL(line.slice('location.assign: '.length)).searchParams.get('return_to'), HREF);
       }
-      if (source.includes('gate.fetch(')) {
-        assert.ok(requests.includes(PAY), requests.join());
-        assert.equal(navigations.length, 2, 'require() and the API challenge each lead to the step-up');
-      }
       assert.deepEqual(lines.filter((line) => !line.startsWith('location.assign: ')), expected);
     } else {
       assert.ok(expected.length > 0, 'a sample that does not navigate says what it prints');
-      assert.deepEqual(requests, [], 'a sample that does not navigate asks nobody');
+      // Only the @ory/client-fetch sample asks Kratos (whoami: 403 for ada's aal1 session).
+      assert.deepEqual(requests, source.includes('toSession()') ? [WHOAMI] : [], 'a sample that does not navigate asks nobody else');
       assert.deepEqual(lines, expected);
     }
   });
