@@ -31,6 +31,8 @@ const MODES = {
   wasm: { wasmType: 'application/wasm', csp: false },
   octet: { wasmType: 'application/octet-stream', csp: false },
   csp: { wasmType: 'application/wasm', csp: true },
+  // A strict CSP without 'wasm-unsafe-eval': Chromium refuses to compile the core.
+  nowasm: { wasmType: 'application/wasm', csp: true, wasmEval: false },
 };
 
 const IMPORT_MAP = JSON.stringify({
@@ -48,6 +50,7 @@ const pageHtml = (csp) => `<!doctype html>
 
 // No 'unsafe-eval': eval and new Function throw; Wasm compilation needs only 'wasm-unsafe-eval'.
 const STRICT_CSP = `default-src 'none'; script-src 'self' 'nonce-${NONCE}' 'wasm-unsafe-eval'; connect-src 'self'`;
+const NO_WASM_CSP = STRICT_CSP.replace(" 'wasm-unsafe-eval'", '');
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -81,7 +84,8 @@ async function startServer(packageDir) {
       if (path === '/favicon.ico') return send(204, 'image/x-icon', '');
       if (mode === undefined || req.method !== 'GET') return send(404, 'text/plain', 'not found');
       if (rest === '' || rest === 'index.html') {
-        return send(200, MIME['.html'], pageHtml(mode.csp), mode.csp ? { 'content-security-policy': STRICT_CSP } : {});
+        const csp = mode.wasmEval === false ? NO_WASM_CSP : STRICT_CSP;
+        return send(200, MIME['.html'], pageHtml(mode.csp), mode.csp ? { 'content-security-policy': csp } : {});
       }
       let file = files[rest];
       if (file === undefined && rest.startsWith('node_modules/aalgate/')) {
@@ -205,6 +209,20 @@ test('aalgate in Chromium through an import map (browser condition)', { timeout:
         const control = await page.evaluate(() => window.e2e.probeCodeGeneration());
         assert.equal(control, 'EvalError', "the page's CSP must forbid new Function");
       }));
+
+    await t.test("a CSP without 'wasm-unsafe-eval': createGate rejects with core.load saying so", async () => {
+      const { context, page } = await openPage(browser, server.origin, 'nowasm');
+      try {
+        const error = await page.evaluate((config) => window.e2e.tryCreateGate(config), CONFIG);
+        assert.equal(error.name, 'AalgateError', JSON.stringify(error));
+        assert.equal(error.code, 'core.load');
+        assert.match(error.message, /Content-Security-Policy needs 'wasm-unsafe-eval' in script-src/);
+        const { violations } = await page.evaluate(() => window.__e2e);
+        assert.ok(violations.some((v) => v.startsWith('script-src')), violations.join('\n'));
+      } finally {
+        await context.close();
+      }
+    });
 
     const unexpected = server.requests.filter((r) => r.status !== 200 && r.path !== '/favicon.ico');
     assert.deepEqual(unexpected, [], 'every request the pages made was served');

@@ -38,7 +38,18 @@ const inTask =
       setTimeout(() => run(...args).then(resolve, reject), 0);
     });
 
+// createGate's error, as plain data ({ name, code, message }), or null when it succeeds.
+async function tryCreateGate(config) {
+  try {
+    (await aalgate.createGate(config)).dispose();
+    return null;
+  } catch (error) {
+    return { name: error.name, code: error.code, message: error.message };
+  }
+}
+
 window.e2e = {
+  tryCreateGate: inTask(tryCreateGate),
   timeCreateGate: inTask(timeCreateGate),
   run: inTask((config, cases) => runCases(aalgate, config, cases)),
   tryConfig: inTask((config) => tryConfig(aalgate, config)),
