@@ -169,6 +169,25 @@ describe('the packed tarball', { concurrency: true }, () => {
     }
   });
 
+  test('npx aalgate runs the CLI from the installed tarball (issue 12)', async () => {
+    const dir = await project('cli');
+    await writeFile(join(dir, 'whoami-403.json'), WHOAMI_403);
+    const decide = ['--offline', 'aalgate', 'decide', '--base', 'https://auth.example.com', '--whoami', 'whoami-403.json'];
+    // A 403 session_aal2_required: step_up, exit code 11, the decision as JSON.
+    const stepUp = await run('npx', [...decide, '--status', '403', '--aal', 'aal2', '--json'], { cwd: dir }).then(
+      () => assert.fail('a step_up exits 11, not 0'),
+      (error) => error,
+    );
+    assert.equal(stepUp.code, 11, stepUp.message);
+    assert.deepEqual(
+      (({ verdict, reason }) => ({ verdict, reason }))(JSON.parse(stepUp.stdout)),
+      { verdict: 'step_up', reason: 'server_requires_aal2' },
+    );
+    const help = await run('npx', ['--offline', 'aalgate', '--help'], { cwd: dir });
+    assert.match(help.stdout, /^Usage: aalgate <command>/);
+    assert.match(help.stdout, /decide +decide from a whoami answer/);
+  });
+
   test('TypeScript strict, nodenext and bundler resolution, with @ory/client-fetch types', async () => {
     const dir = await project('typescript');
     await mkdir(join(dir, 'node_modules/@ory'), { recursive: true });
