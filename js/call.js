@@ -3,9 +3,9 @@
 // run() decides, and the answer is read back from the block. The body crosses once, as UTF-8
 // written by TextEncoder.encodeInto (or as a session record, js/record.js); a requirement is
 // compiled once per distinct requirement. Data only: every decision is the core's.
-import { coreError, decisionFrom } from './marshal.js';
-import { writeSessionRecord } from './record.js';
-import { OUTCOME, requestToJson, requirementToJson, stringifyWhoami } from './normalize.js';
+import { coreError, decisionFrom, textAt } from './marshal.js';
+import { writeSessionRecord, writeUtf8 } from './record.js';
+import { requestToJson, requirementToJson, stringifyWhoami } from './normalize.js';
 
 /** What run() does (wasm/bindings.cpp Op). */
 const OP = Object.freeze({ decide: 1, decideRequest: 2, recover: 3, decideRequestJson: 4 });
@@ -167,7 +167,7 @@ export class CoreCall {
     if (answer === RUN_ERROR) {
       const i32 = this.#i32;
       const b = this.#block >> 2;
-      const text = decodeAt(this.#u8, i32[b + I32_TEXT], i32[b + I32_TEXT_LENGTH]);
+      const text = textAt(this.#u8, i32, b + I32_TEXT, decoder) ?? '';
       const split = text.indexOf('\n');
       throw coreError({ code: text.slice(0, split), message: text.slice(split + 1) });
     }
@@ -216,19 +216,7 @@ export class CoreCall {
 
   // Writes `text` at byte `at` of the buffer (room reserved by #writeBody); returns its length.
   #writeText(text, at) {
-    const length = text.length;
-    if (length <= 128) {
-      // Short ASCII byte by byte: cheaper than a view and encodeInto.
-      const space = this.#space;
-      let i = 0;
-      for (; i < length; i += 1) {
-        const unit = text.charCodeAt(i);
-        if (unit >= 0x80) break;
-        space[at + i] = unit;
-      }
-      if (i === length) return length;
-    }
-    return encoder.encodeInto(text, this.#space.subarray(at)).written;
+    return writeUtf8(text, this.#space, at, this.#capacity, encoder);
   }
 
   #reserve(bytes) {
@@ -259,27 +247,24 @@ export class CoreCall {
     } catch {
       return this.#slow(requirement); // a getter or Proxy trap threw: the core names the field
     }
+    // now and returnTo go with each call; anything but plain values goes as JSON.
+    const nowMs = nowOf(now);
+    const target = returnToOf(returnTo);
+    if (nowMs === undefined || target === undefined) return this.#slow(requirement);
+    this.#now = nowMs;
+    this.#returnTo = target;
     // The same values as the previous call's requirement: the same slot, without a key.
     const previous = this.#previous;
     if (
       previous.handle !== SCRATCH && previous.aal === aal && previous.maxAge === maxAge && previous.operation === operation &&
       previous.loginChallenge === loginChallenge && previous.organization === organization && previous.via === via
     ) {
-      const nowMs = nowOf(now);
-      if (nowMs !== undefined && (returnTo === undefined || returnTo === null || (typeof returnTo === 'string' && returnTo.isWellFormed()))) {
-        this.#requirement = previous.handle;
-        this.#now = nowMs;
-        this.#returnTo = typeof returnTo === 'string' ? returnTo : null;
-        return;
-      }
+      this.#requirement = previous.handle;
+      return;
     }
     const key =
       keyPart(aal) + keyPart(operation) + keyPart(maxAge) + keyPart(loginChallenge) + keyPart(organization) + keyPart(via);
-    const nowMs = nowOf(now);
-    if (key.includes(NOT_PLAIN) || nowMs === undefined) return this.#slow(requirement);
-    if (typeof returnTo === 'string' && returnTo.isWellFormed()) this.#returnTo = returnTo;
-    else if (returnTo !== undefined && returnTo !== null) return this.#slow(requirement);
-    this.#now = nowMs;
+    if (key.includes(NOT_PLAIN)) return this.#slow(requirement);
     const handle = this.#requirements.get(key);
     this.#requirement =
       handle !== undefined ? handle : this.#compiled(key, specJson(aal, maxAge, operation, loginChallenge, organization, via));
@@ -314,10 +299,6 @@ export class CoreCall {
   }
 }
 
-function decodeAt(u8, pointer, length) {
-  return length > 0 ? decoder.decode(u8.subarray(pointer, pointer + length)) : '';
-}
-
 // The JSON of a requirement's compiled part (no now, no returnTo): plain values only.
 function specJson(aal, maxAge, operation, loginChallenge, organization, via) {
   return JSON.stringify({ aal, maxAge, operation, loginChallenge, organization, via });
@@ -335,12 +316,17 @@ function requestFields(request) {
   }
   if (typeof method !== 'string' || !method.isWellFormed()) return null;
   if (typeof url !== 'string' || !url.isWellFormed()) return null;
-  let target = null;
-  if (typeof returnTo === 'string' && returnTo.isWellFormed()) target = returnTo;
-  else if (returnTo !== undefined && returnTo !== null) return null;
+  const target = returnToOf(returnTo);
   const nowMs = nowOf(now);
-  if (nowMs === undefined) return null;
+  if (target === undefined || nowMs === undefined) return null;
   return { method, url, returnTo: target, now: nowMs };
+}
+
+// `returnTo` as a string, null when not given, undefined when the JSON path must judge it (a
+// lone surrogate, another type).
+function returnToOf(returnTo) {
+  if (returnTo === undefined || returnTo === null) return null;
+  return typeof returnTo === 'string' && returnTo.isWellFormed() ? returnTo : undefined;
 }
 
 // A requirement field in the cache key: its type and value, or NOT_PLAIN. Strings are
@@ -379,4 +365,3 @@ function isPlain(value) {
   }
 }
 
-export { OUTCOME };

@@ -102,8 +102,15 @@ export function decisionFrom(u8, i32, f64, block, names, decoder, last) {
   };
 }
 
-// The string whose address and length are at Int32 index `at` of the block; null when empty.
-function textAt(u8, i32, at, decoder) {
+/**
+ * The string whose address and length are at Int32 index `at` of a call block; null when empty.
+ * @param {Uint8Array} u8
+ * @param {Int32Array} i32
+ * @param {number} at
+ * @param {TextDecoder} decoder
+ * @returns {string | null}
+ */
+export function textAt(u8, i32, at, decoder) {
   const length = i32[at + 1];
   return length === 0 ? null : decoder.decode(u8.subarray(i32[at], i32[at] + length));
 }

@@ -133,25 +133,11 @@ class Writer {
     return false;
   }
 
-  // UTF-8 of `text` after the slots: short ASCII strings (levels, method names, timestamps) byte
-  // by byte, anything else through encodeInto (no lone surrogates: checked by the caller).
+  // UTF-8 of `text` after the slots (no lone surrogates: checked by the caller).
   string(index, text) {
-    const length = text.length;
     const space = this.space;
-    space.reserve(this.end + length * 3);
-    const at = space.base + this.end;
-    let written = -1;
-    if (length <= 64) {
-      const u8 = space.u8;
-      let i = 0;
-      for (; i < length; i += 1) {
-        const unit = text.charCodeAt(i);
-        if (unit >= 0x80) break;
-        u8[at + i] = unit;
-      }
-      if (i === length) written = length;
-    }
-    if (written < 0) written = this.encoder.encodeInto(text, space.u8.subarray(at, at + length * 3)).written;
+    space.reserve(this.end + text.length * 3);
+    const written = writeUtf8(text, space.u8, space.base + this.end, space.base + this.end + text.length * 3, this.encoder);
     const f64 = space.f64;
     const slot = (space.base >> 3) + index * 3;
     f64[slot] = STRING;
@@ -159,6 +145,32 @@ class Writer {
     f64[slot + 2] = written;
     this.end += written;
   }
+}
+
+/**
+ * Writes the UTF-8 of `text` into `u8` from `at`, before `end` (room the caller made: three bytes
+ * a unit); returns the bytes written. Short ASCII strings (levels, method names, timestamps,
+ * URLs) byte by byte, which is cheaper than a view and encodeInto; anything else through
+ * encodeInto, which writes a lone surrogate as U+FFFD.
+ * @param {string} text
+ * @param {Uint8Array} u8
+ * @param {number} at
+ * @param {number} end
+ * @param {TextEncoder} encoder
+ * @returns {number}
+ */
+export function writeUtf8(text, u8, at, end, encoder) {
+  const length = text.length;
+  if (length <= 128) {
+    let i = 0;
+    for (; i < length; i += 1) {
+      const unit = text.charCodeAt(i);
+      if (unit >= 0x80) break;
+      u8[at + i] = unit;
+    }
+    if (i === length) return length;
+  }
+  return encoder.encodeInto(text, u8.subarray(at, end)).written;
 }
 
 function isPlainObject(value) {
