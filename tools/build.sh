@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Builds aalgate with CMake.
-#   build.sh               the package: the Wasm core (build/wasm -> js/core) (npm run build)
-#   build.sh --with-tests  native Debug with tests (build/native) + the Wasm core (npm test)
-#   build.sh --if-missing  only the Wasm core, and only when js/core lacks it (npm start)
-#   build.sh --release     native Release with benchmarks (build/release) + Wasm core (npm run bench)
-# Prints the size of the Wasm and of its JS glue, raw and gzip -9.
+#   build.sh               the package: the Wasm core (build/wasm -> js/core) and the standalone
+#                          ES module (js/standalone/aalgate.mjs) (npm run build)
+#   build.sh --with-tests  native Debug with tests (build/native) + the package (npm test)
+#   build.sh --if-missing  only the package, and only when js/core lacks the core (npm start)
+#   build.sh --release     native Release with benchmarks (build/release) + the package (npm run bench)
+# Prints the size of the Wasm, of its JS glue and of the standalone module, raw and gzip -9.
 set -Eeuo pipefail
 TOOL=build.sh
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 
-usage() { sed -n '2,6s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,7s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 mode=default
 for arg in "$@"; do
@@ -103,6 +104,17 @@ build_wasm() {
   printf 'glue  js/core/aalgate-core.mjs:  %s\n' "$(size_line "$CORE_DIR/aalgate-core.mjs")"
   printf 'psl   js/core/aalgate-public-suffix.js: %s (loaded only for wildcard allowedReturnUrls)\n' \
     "$(size_line "$CORE_DIR/aalgate-public-suffix.js")"
+  build_standalone
+}
+
+# aalgate, aalgate/browser and aalgate/devtools as one ES module with no bare or `#` import
+# (tools/standalone.mjs, esbuild): it imports and fetches the files of js/core/ relative to itself.
+build_standalone() {
+  begin "standalone ES module (js/ -> js/standalone/aalgate.mjs)"
+  [[ -x "$AALGATE_ROOT/node_modules/.bin/esbuild" ]] ||
+    die "esbuild is missing (it bundles the standalone module): run 'npm ci' first"
+  node "$AALGATE_TOOLS/standalone.mjs"
+  done_step
 }
 
 cd "$AALGATE_ROOT"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # npm's prepack and prepare scripts (all output on stderr: `npm pack --json` prints on stdout): a tarball of aalgate must carry the Wasm core (js/core/,
-# git-ignored, made by tools/build.sh).
+# git-ignored, made by tools/build.sh) and the standalone ES module (js/standalone/aalgate.mjs).
 #   prepack.sh            (prepack: npm pack, npm publish) the core is there, or it is built now
-#                         when Emscripten is installed, or the pack stops with what to run
+#                         when Emscripten is installed, or the pack stops with what to run; then
+#                         the standalone module is bundled again from js/ (esbuild, a
+#                         devDependency), so it never lags behind the modules packed with it
 #   prepack.sh --prepare  (prepare: npm install / npm ci) the same for an install from git, where
 #                         npm clones aalgate, runs `prepare` and packs the clone; nothing in this
 #                         checkout's own `npm install` / `npm ci` (building is build.sh's job)
@@ -29,8 +31,17 @@ core_present() {
   for file in "${CORE_FILES[@]}"; do [[ -s "$file" ]] || return 1; done
 }
 
+# The standalone module, bundled from js/ as it is now (a few hundred milliseconds).
+standalone() {
+  [[ -x node_modules/.bin/esbuild ]] ||
+    die "esbuild is missing, and the tarball needs it to bundle js/standalone/aalgate.mjs: run 'npm ci' first"
+  node "$AALGATE_TOOLS/standalone.mjs" >&2
+  [[ -s js/standalone/aalgate.mjs ]] || die "tools/standalone.mjs finished but js/standalone/aalgate.mjs is missing"
+}
+
 if core_present; then
   note "the tarball gets the Wasm core in js/core/ ('npm run build' rebuilds it)" >&2
+  standalone
   exit 0
 fi
 
@@ -39,6 +50,7 @@ if [[ -z "${AALGATE_FAKE_NO_EMSCRIPTEN:-}" ]] && command -v emcmake >/dev/null 2
   note "js/core/ has no Wasm core: building it (tools/build.sh)" >&2
   bash "$AALGATE_TOOLS/build.sh" --if-missing >&2
   core_present || die "tools/build.sh finished but js/core/ still lacks the Wasm core"
+  standalone
   exit 0
 fi
 
