@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { extname, join, posix, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
@@ -26,11 +26,13 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const APP = fileURLToPath(new URL('./app/', import.meta.url));
 const BIN = join(ROOT, 'node_modules', '.bin');
 
-// Issue 11 asks for a tarball of at most 100 KiB; not reached (about 166 KiB: the Wasm core alone
-// is 56 KiB and the Public Suffix List table 42 KiB, gzip). Until it is, this guards the size
-// reached against growing, and the test prints how far from the limit it is.
+// Issue 11 asks for a tarball of at most 100 KiB; not reached (188,595 B = 184.2 KiB on
+// 2026-12-04: the Wasm core alone is 56 KiB and the Public Suffix List table 42 KiB, gzip). Until
+// it is, this guards the size reached against growing, and the test prints how far from the limit
+// it is. Raised from 175 KiB by the 9.6 KiB the standalone module added (issue 12:
+// js/standalone/aalgate.mjs and js/standalone.d.ts, 178,184 B -> 188,005 B with the same README).
 const ISSUE_LIMIT_BYTES = 100 * 1024;
-const MAX_TARBALL_BYTES = 175 * 1024;
+const MAX_TARBALL_BYTES = 185 * 1024;
 
 // What every runtime must decide for the README's 403 fixture.
 const EXPECTED = {
@@ -90,7 +92,7 @@ after(async () => {
 describe('the packed tarball', { concurrency: true }, () => {
   test('carries the core, LICENSE and notices, and every module its modules import', async () => {
     const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
-    for (const file of ['js/core/aalgate-core.wasm', 'js/core/aalgate-core.mjs', 'js/core/aalgate-public-suffix.js', 'js/call.js', 'js/record.js', 'LICENSE', 'THIRD_PARTY_NOTICES', 'README.md', 'package.json']) {
+    for (const file of ['js/core/aalgate-core.wasm', 'js/core/aalgate-core.mjs', 'js/core/aalgate-public-suffix.js', 'js/call.js', 'js/record.js', 'js/standalone/aalgate.mjs', 'js/standalone.d.ts', 'LICENSE', 'THIRD_PARTY_NOTICES', 'README.md', 'package.json']) {
       assert.ok(tarball.files.includes(file), `${file} is in the tarball: ${tarball.files.join(', ')}`);
     }
     // Every relative import of a packed module is packed too (`files` lists modules one by one).
@@ -134,7 +136,7 @@ describe('the packed tarball', { concurrency: true }, () => {
     );
   });
 
-  test('prepack and prepare refuse, in one line, a pack without the core when Emscripten is missing', async () => {
+  test('prepack and prepare refuse, in one line, a pack without the core when Emscripten is missing, or without esbuild for the standalone module', async () => {
     // A copy of the repository's packing scripts without js/core/.
     const dir = join(tmp, 'no-core');
     await mkdir(join(dir, 'tools'), { recursive: true });
@@ -154,6 +156,16 @@ describe('the packed tarball', { concurrency: true }, () => {
     );
     // prepare in the checkout's own `npm install` does nothing.
     await run('bash', ['tools/prepack.sh', '--prepare'], { cwd: dir, env: { ...env, INIT_CWD: dir } });
+    // With the core but without esbuild (no node_modules), the standalone module cannot be
+    // bundled: no tarball either.
+    await mkdir(join(dir, 'js/core'));
+    for (const file of ['js/core/aalgate-core.mjs', 'js/core/aalgate-core.wasm', 'js/core/aalgate-public-suffix.js']) {
+      await copyFile(join(ROOT, file), join(dir, file));
+    }
+    await assert.rejects(
+      run('npm', ['pack', '--dry-run', '--loglevel=error'], { cwd: dir, env }),
+      (error) => /prepack\.sh: error: esbuild is missing, and the tarball needs it to bundle js\/standalone\/aalgate\.mjs: run 'npm ci' first/.test(error.stderr),
+    );
   });
 
   test('Node: import in an ESM project, require() in a CommonJS project made by `npm init -y`', async () => {
@@ -167,6 +179,18 @@ describe('the packed tarball', { concurrency: true }, () => {
       const { stdout } = await run(process.execPath, [file], { cwd: dir });
       assert.deepEqual(JSON.parse(stdout), EXPECTED, `${file} in ${dir}`);
     }
+  });
+
+  test('aalgate/standalone from the installed tarball: imported, its .wasm fetched from next to it, a decision (issue 12)', async () => {
+    const dir = await project('standalone');
+    await copyFile(join(APP, 'standalone.mjs'), join(dir, 'standalone.mjs'));
+    const { stdout } = await run(process.execPath, ['standalone.mjs'], { cwd: dir });
+    const out = JSON.parse(stdout);
+    const installed = pathToFileURL(join(dir, 'node_modules/aalgate/')).href;
+    assert.equal(out.resolved, `${installed}js/standalone/aalgate.mjs`);
+    assert.deepEqual(out.asked, [`${installed}js/core/aalgate-core.wasm`]);
+    assert.deepEqual(out.exports, ['AalgateError', 'Gate', 'REQUIREMENTS', 'createBrowserGate', 'createGate', 'formatDuration', 'inspect']);
+    assert.deepEqual(out.decision, EXPECTED);
   });
 
   test('npx aalgate runs the CLI from the installed tarball (issue 12)', async () => {

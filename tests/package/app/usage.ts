@@ -3,6 +3,7 @@
 import type { Session } from '@ory/client-fetch';
 import { AalgateError, createGate, type Decision } from 'aalgate';
 import { createWorkerGate, type WorkerGate } from 'aalgate/worker';
+import * as standalone from 'aalgate/standalone';
 
 declare const session: Session;
 
@@ -18,6 +19,15 @@ console.log(new AalgateError('x', 'y') instanceof Error);
 const workerGate: WorkerGate = await createWorkerGate({ baseUrl: 'https://auth.example.com' });
 const denied: Response | null = await workerGate.handle(new Request('https://app.example.com/'));
 console.log(denied?.status);
+
+// aalgate/standalone: the same declarations as aalgate, aalgate/browser and aalgate/devtools.
+const sameGate: typeof createGate = standalone.createGate;
+const browserGate = await standalone.createBrowserGate({ baseUrl: 'https://auth.example.com' });
+const inspected = await standalone.inspect('https://auth.example.com', { print: false });
+console.log(sameGate === createGate, browserGate.decide(session).verdict, inspected.decisions.length);
+console.log(new standalone.AalgateError('x', 'y') instanceof AalgateError);
+// @ts-expect-error aalgate/standalone has no worker gate
+standalone.createWorkerGate;
 
 // @ts-expect-error a number is not a whoami answer
 gate.decide(42, { aal: 'aal2' });
