@@ -22,6 +22,7 @@ const I32_REQUIREMENT = 8;
 const I32_RETURN_TO_LENGTH = 9;
 const I32_METHOD_LENGTH = 10;
 const I32_URL_LENGTH = 11;
+const I32_EXPLAIN = 27;
 const I32_TEXT = 24;
 const I32_TEXT_LENGTH = 25;
 const RUN_ERROR = 1;
@@ -91,8 +92,9 @@ export class CoreCall {
    * @param {'decide' | 'recover'} op
    * @param {{ kind: number, status: number, body: string, session: object | undefined }} outcome
    * @param {unknown} requirement
+   * @param {boolean} [explain] also ask the core why (the decision gets `explanation`)
    */
-  decide(op, outcome, requirement) {
+  decide(op, outcome, requirement, explain = false) {
     this.#requirementOf(requirement);
     const returnTo = this.#returnTo;
     const length = this.#writeBody(outcome, returnTo === null ? 0 : returnTo.length);
@@ -102,15 +104,16 @@ export class CoreCall {
     i32[b + I32_REQUIREMENT] = this.#requirement;
     i32[b + I32_RETURN_TO_LENGTH] = returnTo === null ? -1 : this.#writeText(returnTo, length);
     this.#f64[(this.#block >> 3) + F64_NOW] = this.#now;
-    return this.#run();
+    return this.#run(explain);
   }
 
   /**
    * decideRequest: the route's requirement from the configuration's policy.
    * @param {{ kind: number, status: number, body: string, session: object | undefined }} outcome
    * @param {unknown} request
+   * @param {boolean} [explain] also ask the core why (the decision gets `explanation`)
    */
-  decideRequest(outcome, request) {
+  decideRequest(outcome, request, explain = false) {
     const fields = requestFields(request);
     if (fields === null) {
       const json = requestToJson(request);
@@ -120,7 +123,7 @@ export class CoreCall {
       i32[b + I32_OP] = OP.decideRequestJson;
       i32[b + I32_RETURN_TO_LENGTH] = -1;
       i32[b + I32_METHOD_LENGTH] = this.#writeText(json, length);
-      return this.#run();
+      return this.#run(explain);
     }
     const { method, url, returnTo, now } = fields;
     const extra = method.length + url.length + (returnTo === null ? 0 : returnTo.length);
@@ -136,7 +139,7 @@ export class CoreCall {
     i32[b + I32_METHOD_LENGTH] = methodLength;
     i32[b + I32_URL_LENGTH] = urlLength;
     this.#f64[(this.#block >> 3) + F64_NOW] = now;
-    return this.#run();
+    return this.#run(explain);
   }
 
   /** The size of the module's memory in bytes (the benchmark watches it stay flat). */
@@ -161,7 +164,8 @@ export class CoreCall {
     }
   }
 
-  #run() {
+  #run(explain) {
+    this.#i32[(this.#block >> 2) + I32_EXPLAIN] = explain ? 1 : 0;
     const answer = this.#handle.run();
     this.#views();
     if (answer === RUN_ERROR) {
@@ -171,7 +175,11 @@ export class CoreCall {
       const split = text.indexOf('\n');
       throw coreError({ code: text.slice(0, split), message: text.slice(split + 1) });
     }
-    return decisionFrom(this.#u8, this.#i32, this.#f64, this.#block, this.#names, decoder, this.#last);
+    const decided = decisionFrom(this.#u8, this.#i32, this.#f64, this.#block, this.#names, decoder, this.#last);
+    if (!explain) return decided;
+    // The core's explanation (explain.hpp to_json): parsed and frozen, beside the decision.
+    const explanation = deepFreeze(JSON.parse(this.#handle.explanation()));
+    return { ...decided, decision: Object.freeze({ ...decided.decision, explanation }) };
   }
 
   // Writes the body at the buffer's start with room for `extra` UTF-16 units of strings after
@@ -365,3 +373,11 @@ function isPlain(value) {
   }
 }
 
+
+function deepFreeze(value) {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -405,6 +405,67 @@ interface DecisionFields<
    * for `step_up` and `refresh`; null for every other verdict.
    */
   readonly challenge: C;
+  /**
+   * Why, when the call was given `{ explain: true }`: the rules the core considered, in order,
+   * with the values it read. Absent otherwise.
+   */
+  readonly explanation?: Explanation;
+}
+
+/** The options of {@link Gate.decide}, {@link Gate.recover} and {@link Gate.decideRequest}. */
+export interface DecideOptions {
+  /** Add {@link Explanation} to the decision (the verdict is the same either way). */
+  explain?: boolean;
+}
+
+/** One rule of the decision table, as the core considered it. */
+export interface ExplanationStep {
+  /**
+   * The rule: a row of the decision table (`'0'`, `"0'"`, `'1'` … `'10'`, `'S'` for settings;
+   * `'route'` for the policy route of decideRequest), or for recover `'error.id'` and the Kratos
+   * error id whose row applied.
+   */
+  readonly rule: string;
+  /** What it checked, with the values read, e.g. `aal2 age 620s > maxAge 300s + leeway 0s`. */
+  readonly check: string;
+  /** Whether it applied; the last step is the one that decided. */
+  readonly applies: boolean;
+}
+
+/** Why a decision came out as it did, built by the core (DESIGN.md, "Explanations"). */
+export interface Explanation {
+  /** `decide` (decide, decideRequest) or `recover`. */
+  readonly table: 'decide' | 'recover';
+  /** What the decision read besides the session. Durations in seconds. */
+  readonly inputs: {
+    readonly answer: 'session' | 'status' | 'no_session' | 'unreachable' | 'timeout' | 'error_body';
+    readonly status: number | null;
+    /** The server's whoami model: `highest_available` (Strict) or `aal1` (Lax). */
+    readonly serverAal: 'aal1' | 'highest_available';
+    readonly operation: 'signin' | 'settings' | null;
+    readonly requiredAal: RequiredAal;
+    readonly maxAge: number | null;
+    readonly leeway: number;
+    /** RFC 3339, UTC. */
+    readonly now: string;
+  };
+  /** The session read from a 200 answer; null when none was read. Ages in seconds at `now`. */
+  readonly session: {
+    readonly aal: SessionAal;
+    readonly active: boolean;
+    readonly expiresAt: string;
+    readonly authenticatedAt: string | null;
+    /** The newest second-factor completion, when a method at aal2 recorded one. */
+    readonly secondFactorAt: string | null;
+    readonly aal1Age: number | null;
+    /** For an aal2 session: the age rule 8 judges. */
+    readonly aal2Age: number | null;
+    /** Every aal2 method is an OIDC/SAML login whose provider did the second factor. */
+    readonly upstreamMfaOnly: boolean;
+  } | null;
+  /** For `invalid_session`: the field that was wrong (`(body)` for the whole text) and why. */
+  readonly problem: { readonly field: string; readonly problem: string } | null;
+  readonly steps: readonly ExplanationStep[];
 }
 
 /** The operation may go on (`public`: the requirement's aal is `'none'`). */
@@ -541,7 +602,7 @@ export declare class Gate {
    *   requirement, `whoami` for a fetch `Response` or a `ResponseError` holding one (use
    *   {@link Gate.decideResponse}), or `gate.disposed` after {@link Gate.dispose}.
    */
-  decide(whoami: Whoami, requirement?: Requirement | null): Decision;
+  decide(whoami: Whoami, requirement?: Requirement | null, options?: DecideOptions | null): Decision;
   /**
    * {@link Gate.decide} for what fetch gave: reads the `Response`'s body as text and decides on
    * `{ status, body }`. Takes `@ory/client-fetch`'s `ResponseError` (its `response`) and
@@ -562,14 +623,18 @@ export declare class Gate {
    *   own redirect.
    * @throws {AalgateError} for an invalid requirement, or `gate.disposed`.
    */
-  recover(error: KratosError, requirement?: Requirement | null): RecoveryDecision;
+  recover(
+    error: KratosError,
+    requirement?: Requirement | null,
+    options?: DecideOptions | null,
+  ): RecoveryDecision;
   /**
    * Decides for one HTTP request with the configuration's `policy`: the matching route's
    * requirement (`returnTo` defaulting to `url` when it is absolute), then as {@link Gate.decide}.
    * @throws {AalgateError} `request.method`, `request.url`, … for an invalid request, or
    *   `gate.disposed`.
    */
-  decideRequest(whoami: Whoami, request: Request): Decision;
+  decideRequest(whoami: Whoami, request: Request, options?: DecideOptions | null): Decision;
   /**
    * The requirement the configuration's `policy` gives a request; {@link Gate.decide} takes it
    * as is.

@@ -17,6 +17,20 @@ import {
 
 export { AalgateError };
 
+// The options of decide, recover and decideRequest: `{ explain?: boolean }`, or none.
+function explainOption(options) {
+  if (options === undefined || options === null) return false;
+  if (typeof options !== 'object') {
+    throw new AalgateError('options', `must be an object { explain?: boolean }, got ${typeof options}`);
+  }
+  const { explain } = options;
+  if (explain === undefined) return false;
+  if (typeof explain !== 'boolean') {
+    throw new AalgateError('options.explain', `must be a boolean, got ${typeof explain}`);
+  }
+  return explain;
+}
+
 // Deletes the core's object when a Gate is collected without dispose().
 const registry =
   typeof FinalizationRegistry === 'function'
@@ -65,6 +79,9 @@ export class Gate {
    *   `null`/`undefined` for no session.
    * @param {object} [requirement] `{ aal, maxAge, operation, returnTo, now, loginChallenge,
    *   organization, via }`, all optional; left out or null, it is `{}`.
+   * @param {{ explain?: boolean }} [options] `explain: true` adds `explanation` to the decision:
+   *   the rules the core considered, in order, with the values it read (DESIGN.md,
+   *   "Explanations"). The verdict is the same with or without it.
    * @returns {Readonly<{ verdict: string, url: string | null, reason: string, aal: string | null,
    *   requiredAal: string, warnings: readonly string[], challenge: string | null }>} a frozen
    *   decision; `url` is null exactly when `verdict` is `allow` or `error`; `challenge` is an
@@ -74,8 +91,8 @@ export class Gate {
    *   whose body cannot be read synchronously: pass `{ status, body: await response.text() }` or
    *   use {@link Gate.decideResponse}; or `gate.disposed` after {@link Gate.dispose}.
    */
-  decide(whoami, requirement) {
-    return this.#decide('requirement', whoami, requirement).decision;
+  decide(whoami, requirement, options) {
+    return this.#decide('requirement', whoami, requirement, explainOption(options)).decision;
   }
 
   /**
@@ -106,13 +123,15 @@ export class Gate {
    *   text or parsed). Without a status, the body's `error.code` is used.
    * @param {object} [requirement] as for {@link Gate.decide}; its `returnTo` wins over the one
    *   in Kratos's own redirect.
+   * @param {{ explain?: boolean }} [options] as for {@link Gate.decide}.
    * @returns {Readonly<object>} a frozen decision, as {@link Gate.decide} returns.
    * @throws {AalgateError} for an invalid requirement, or `gate.disposed`.
    */
-  recover(error, requirement) {
+  recover(error, requirement, options) {
     this.#live();
+    const explain = explainOption(options);
     const outcome = normalizeKratosError(error);
-    return callCore(() => this.#call.decide('recover', outcome, requirement)).decision;
+    return callCore(() => this.#call.decide('recover', outcome, requirement, explain)).decision;
   }
 
   /**
@@ -122,12 +141,13 @@ export class Gate {
    *
    * @param {unknown} whoami as for {@link Gate.decide}.
    * @param {{ method: string, url: string, returnTo?: string, now?: number | Date }} request
+   * @param {{ explain?: boolean }} [options] as for {@link Gate.decide}.
    * @returns {Readonly<object>} a frozen decision, as {@link Gate.decide} returns.
    * @throws {AalgateError} `request.method`, `request.url`, … for an invalid request, `whoami`
    *   for a fetch `Response` (as {@link Gate.decide}), or `gate.disposed`.
    */
-  decideRequest(whoami, request) {
-    return this.#decide('request', whoami, request).decision;
+  decideRequest(whoami, request, options) {
+    return this.#decide('request', whoami, request, explainOption(options)).decision;
   }
 
   /**
@@ -167,7 +187,7 @@ export class Gate {
   }
 
   // The core's answer for decide (`kind` 'requirement') or decideRequest ('request').
-  #decide(kind, whoami, input) {
+  #decide(kind, whoami, input, explain = false) {
     if (kind !== 'request' && kind !== 'requirement') {
       throw new TypeError(`aalgate: unknown decision kind ${String(kind)}`);
     }
@@ -176,7 +196,9 @@ export class Gate {
     const outcome = normalizeWhoami(whoami);
     const call = this.#call;
     return callCore(() =>
-      kind === 'request' ? call.decideRequest(outcome, input) : call.decide('decide', outcome, input),
+      kind === 'request'
+        ? call.decideRequest(outcome, input, explain)
+        : call.decide('decide', outcome, input, explain),
     );
   }
 

@@ -74,10 +74,12 @@ struct CallBlock {
   std::int32_t text;         // pointer and length of the Kratos id, or of an error's
   std::int32_t text_length;  // "code\nmessage" when run() answers kError
   std::int32_t same;         // bits: 1 the URL, 2 the challenge as in the previous answer
+  // In: 1 to explain this call (explanation() then gives it as JSON text).
+  std::int32_t explain;
 };
 static_assert(offsetof(CallBlock, op) == 16 && offsetof(CallBlock, session_expires_at) == 48 &&
                   offsetof(CallBlock, verdict) == 56 && offsetof(CallBlock, text_length) == 100 &&
-                  offsetof(CallBlock, same) == 104,
+                  offsetof(CallBlock, same) == 104 && offsetof(CallBlock, explain) == 108,
               "js/marshal.js reads these offsets");
 
 // kDecideRequestJson: the request as JSON text after the body, `method_length` bytes long.
@@ -171,12 +173,21 @@ class Gate {
     std::optional<std::string_view> return_to;
     if (call_.return_to_length >= 0) return_to = take(rest, call_.return_to_length);
     const aalgate::WhoamiOutcome whoami = outcome(call_, body);
+    // Asked for: the rules considered, kept as JSON text for explanation().
+    std::optional<aalgate::Explanation> explained;
+    if (call_.explain != 0) explained.emplace();
+    aalgate::Explanation* const why = explained ? &*explained : nullptr;
+    explanation_.clear();
+    const auto answered = [&](aalgate::Decision decision) {
+      if (why != nullptr) explanation_ = aalgate::to_json(*why);
+      return answer(std::move(decision));
+    };
 
     if (call_.op == kDecideRequestJson) {
       aalgate::Result<aalgate::Decision> decision =
-          aalgate::decide_request(*config_, whoami, take(rest, call_.method_length));
+          aalgate::decide_request(*config_, whoami, take(rest, call_.method_length), why);
       if (!decision) return fail(decision.error());
-      return answer(std::move(decision).value());
+      return answered(std::move(decision).value());
     }
     if (call_.op == kDecideRequest) {
       aalgate::RequestFields request;
@@ -185,9 +196,9 @@ class Gate {
       request.return_to = return_to;
       request.now_ms = call_.now_ms;
       aalgate::Result<aalgate::Decision> decision =
-          aalgate::decide_request(*config_, whoami, request);
+          aalgate::decide_request(*config_, whoami, request, why);
       if (!decision) return fail(decision.error());
-      return answer(std::move(decision).value());
+      return answered(std::move(decision).value());
     }
     // decide and recover: a compiled requirement with this call's now and returnTo, or the
     // scratch one as compiled.
@@ -216,9 +227,13 @@ class Gate {
       }
       requirement = &current_;
     }
-    if (call_.op == kRecover) return answer(aalgate::recover(*config_, whoami, *requirement));
-    return answer(aalgate::decide(*config_, whoami, *requirement));
+    if (call_.op == kRecover)
+      return answered(aalgate::recover(*config_, whoami, *requirement, why));
+    return answered(aalgate::decide(*config_, whoami, *requirement, why));
   }
+
+  // The last run()'s explanation as JSON text (explain.hpp to_json), "" when it was not asked.
+  const std::string& explanation() const { return explanation_; }
 
   RouteValue requirementFor(const std::string& method, const std::string& url) const {
     RouteValue out;
@@ -318,6 +333,7 @@ class Gate {
   CallBlock call_{};
   aalgate::Decision last_;
   std::string text_;
+  std::string explanation_;
 };
 
 // The names of the core's enums, in enum order, for js/marshal.js to turn the call block's
@@ -377,6 +393,7 @@ EMSCRIPTEN_BINDINGS(aalgate) {
       .function("buffer", &Gate::buffer)
       .function("call", &Gate::call)
       .function("run", &Gate::run)
+      .function("explanation", &Gate::explanation)
       .function("requirementFor", &Gate::requirementFor)
       .function("parseChallenge", &Gate::parseChallenge)
       .function("isSelfServiceUrl", &Gate::isSelfServiceUrl);

@@ -9,6 +9,7 @@
 #include "aalgate/challenge.hpp"
 #include "aalgate/config.hpp"
 #include "aalgate/decide.hpp"
+#include "aalgate/explain.hpp"
 #include "aalgate/policy.hpp"
 #include "aalgate/public_suffix.hpp"
 #include "aalgate/recover.hpp"

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "aalgate/decision_builder.hpp"
+#include "aalgate/explain.hpp"
 #include "aalgate/session_record.hpp"
 
 namespace aalgate {
@@ -44,38 +45,73 @@ std::optional<Session> session_of(const WhoamiOutcome& whoami) {
 
 }  // namespace
 
-Decision decide(const Config& config, const WhoamiOutcome& whoami, const Requirement& requirement) {
+Decision decide(const Config& config, const WhoamiOutcome& whoami, const Requirement& requirement,
+                Explanation* explanation) {
   DecisionBuilder out(config, requirement);
+  Explainer explain(explanation);
+  if (explain.on()) explain_inputs(*explanation, config, whoami, requirement);
   // A public operation needs no session: allow, but still report a session's level.
-  if (requirement.aal == RequiredAal::none) {
+  if (explain.rule("0", requirement.aal == RequiredAal::none, [&](Check& c) {
+        c << "required aal is " << to_string(requirement.aal)
+          << (requirement.aal == RequiredAal::none ? ": a public operation" : ", not none");
+      })) {
     if (whoami.present && whoami.status == 200) {
       if (const std::optional<Session> session = session_of(whoami)) {
         out.set_session(*session);
+        if (explain.on()) explanation->session = session;
       }
     }
     return out.without_url(Verdict::allow, Reason::public_route);
   }
   // No answer at all (the caller's fetch failed or timed out): nothing to decide on.
-  if (whoami.no_answer == NoAnswer::unreachable) {
-    return out.without_url(Verdict::error, Reason::kratos_unreachable);
-  }
-  if (whoami.no_answer == NoAnswer::timeout) {
-    return out.without_url(Verdict::error, Reason::kratos_timeout);
+  if (explain.rule("0'", whoami.no_answer != NoAnswer::none, [&](Check& c) {
+        c << (whoami.no_answer == NoAnswer::unreachable ? "Kratos could not be reached"
+              : whoami.no_answer == NoAnswer::timeout   ? "Kratos did not answer in time"
+                                                        : "Kratos answered");
+      })) {
+    return out.without_url(Verdict::error, whoami.no_answer == NoAnswer::timeout
+                                               ? Reason::kratos_timeout
+                                               : Reason::kratos_unreachable);
   }
   // Rules 1-3: what kind of answer whoami gave.
-  if (!whoami.present || whoami.status == 401) {
+  if (explain.rule("1", !whoami.present || whoami.status == 401, [&](Check& c) {
+        if (!whoami.present) {
+          c << "no session was given";
+        } else {
+          c << "status " << whoami.status << (whoami.status == 401 ? ": no session" : ", not 401");
+        }
+      })) {
     return out.login(Verdict::login, Reason::no_session, LoginUrlOptions::first_login());
   }
-  if (whoami.status == 403) {
-    if (whoami.format == BodyFormat::json_text && is_aal2_required_error(whoami.body)) {
-      return out.login(Verdict::step_up, Reason::server_requires_aal2, LoginUrlOptions::step_up());
-    }
+  const bool aal2_required = whoami.status == 403 && whoami.format == BodyFormat::json_text &&
+                             is_aal2_required_error(whoami.body);
+  if (explain.rule("2", aal2_required, [&](Check& c) {
+        c << "status " << whoami.status
+          << (whoami.status != 403 ? ", not 403"
+              : aal2_required      ? " with error.id session_aal2_required"
+                                   : " without error.id session_aal2_required");
+      })) {
+    return out.login(Verdict::step_up, Reason::server_requires_aal2, LoginUrlOptions::step_up());
+  }
+  if (explain.rule("3", whoami.status != 200, [&](Check& c) {
+        c << "status " << whoami.status
+          << (whoami.status == 200 ? "" : ": not an answer aalgate decides on");
+      })) {
     return out.without_url(Verdict::error, Reason::unexpected_response);
   }
-  if (whoami.status != 200) return out.without_url(Verdict::error, Reason::unexpected_response);
   const std::optional<Session> session = session_of(whoami);
-  if (!session) return out.without_url(Verdict::error, Reason::invalid_session);
+  if (explain.rule("3", !session, [&](Check& c) {
+        if (session) {
+          c << "the body is a valid Session";
+          return;
+        }
+        explanation->problem = diagnose_session(whoami);
+        c << explanation->problem->field << " " << explanation->problem->problem;
+      })) {
+    return out.without_url(Verdict::error, Reason::invalid_session);
+  }
   out.set_session(*session);
+  if (explain.on()) explanation->session = session;
 
   // Rules 4-5: a session that authenticates nobody. Kratos never answers 200 for an inactive
   // session, so that one is gone: a plain login. An expired or aal0 session came in a 200, so
@@ -84,13 +120,29 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   // starts a flow either way: a re-authentication while Kratos holds the session, a plain login
   // (refresh forced off) once it does not.
   const Timestamp now = requirement.now;
-  if (!session->active) {
+  if (explain.rule("4", !session->active, [&](Check& c) {
+        c << (session->active ? "active is true" : "active is false");
+      })) {
     return out.login(Verdict::login, Reason::session_inactive, LoginUrlOptions::first_login());
   }
-  if (at_or_before(session->expires_at, now)) {
+  if (explain.rule("4", at_or_before(session->expires_at, now), [&](Check& c) {
+        const std::int64_t left = nanos_between(now, session->expires_at);
+        c << "expires_at ";
+        c.time(session->expires_at);
+        if (left > 0) {
+          c << " is ";
+          c.seconds(left) << " after now";
+        } else {
+          c << " is not after now ";
+          c.time(now);
+        }
+      })) {
     return out.login(Verdict::login, Reason::session_expired, LoginUrlOptions::reauthenticate());
   }
-  if (session->aal == Aal::aal0) {
+  if (explain.rule("5", session->aal == Aal::aal0, [&](Check& c) {
+        c << "session aal is " << to_string(session->aal)
+          << (session->aal == Aal::aal0 ? ": no method authenticated it" : "");
+      })) {
     return out.login(Verdict::login, Reason::no_authentication, LoginUrlOptions::reauthenticate());
   }
 
@@ -98,8 +150,24 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   // second factor, so asking for one would be a dead end: enrol instead.
   const bool strict = config.whoami_required_aal == ServerAal::highest_available;
   const bool session_aal2 = session->aal >= Aal::aal2;
-  if (requirement.aal == RequiredAal::aal2 && !session_aal2) {
-    if (strict) return out.enroll(Reason::second_factor_unavailable);
+  const bool level_short = requirement.aal == RequiredAal::aal2 && !session_aal2;
+  const auto level_check = [&](Check& c) {
+    c << "required " << to_string(requirement.aal);
+    if (requirement.aal != RequiredAal::aal2) {
+      c << ", not aal2";
+    } else {
+      c << ", session " << to_string(session->aal);
+      if (session_aal2) {
+        c << ": met";
+      } else {
+        c << ", server whoami " << (strict ? "Strict (highest_available)" : "Lax (aal1)");
+      }
+    }
+  };
+  if (explain.rule("6", level_short && strict, level_check)) {
+    return out.enroll(Reason::second_factor_unavailable);
+  }
+  if (explain.rule("7", level_short, level_check)) {
     return out.login(Verdict::step_up, Reason::aal2_required, LoginUrlOptions::step_up());
   }
 
@@ -108,39 +176,81 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   // `session_refresh_required` redirect asks (selfservice/flow/settings/error.go), and a max age
   // <= 0 is always privileged (a refresh could never satisfy it).
   if (requirement.operation == Operation::settings) {
-    if (requirement.max_age_ns && *requirement.max_age_ns > 0 &&
-        !is_privileged(session->authenticated_at, now, *requirement.max_age_ns, config.leeway_ns)) {
+    const bool checked = requirement.max_age_ns && *requirement.max_age_ns > 0;
+    const bool privileged = !checked || is_privileged(session->authenticated_at, now,
+                                                      *requirement.max_age_ns, config.leeway_ns);
+    if (explain.rule("S", !privileged, [&](Check& c) {
+          c << "operation settings";
+          if (!checked) {
+            c << (requirement.max_age_ns ? ", privileged max age <= 0" : ", no privileged max age")
+              << ": always privileged";
+            return;
+          }
+          if (session->authenticated_at) {
+            c << ": age since authenticated_at ";
+            c.seconds(nanos_between(*session->authenticated_at, now))
+                << (privileged ? " < " : " >= ");
+          } else {
+            c << ": no authenticated_at, never privileged; max age ";
+          }
+          c.seconds(*requirement.max_age_ns) << " + leeway ";
+          c.seconds(config.leeway_ns);
+        })) {
       return out.login(Verdict::refresh, Reason::reauthentication_required,
                        LoginUrlOptions::reauthenticate(), requirement.max_age_ns);
     }
+    explain.rule("10", true, [](Check& c) { c << "privileged: allow"; });
     return out.without_url(Verdict::allow, Reason::satisfied);
   }
 
   // Rules 8-9: freshness at the level the requirement resolved to.
-  if (requirement.max_age_ns) {
-    const bool check_aal2 =
-        session_aal2 && (requirement.aal == RequiredAal::aal2 ||
-                         (requirement.aal == RequiredAal::highest_available && strict));
-    if (check_aal2) {
-      const std::optional<Timestamp> at = !session->authenticated_at   ? std::nullopt
-                                          : session->aal2_completed_at ? session->aal2_completed_at
-                                                                       : session->authenticated_at;
-      if (is_stale(at, now, *requirement.max_age_ns, config.leeway_ns)) {
-        // Upstream MFA alone: the OIDC/SAML strategy has no second-factor refresh form
-        // (selfservice/strategy/oidc/strategy_login.go), so `aal=aal2` would be a flow with no
-        // method; the provider's login again is the refresh.
-        const LoginUrlOptions options = session->aal2_from_upstream_only
-                                            ? LoginUrlOptions::reauthenticate()
-                                            : LoginUrlOptions::reauthenticate_second_factor();
-        return out.login(Verdict::refresh, Reason::second_factor_stale, options,
-                         requirement.max_age_ns, /*challenge_aal2=*/true);
-      }
-    } else if (is_stale(session->authenticated_at, now, *requirement.max_age_ns,
-                        config.leeway_ns)) {
+  const bool check_aal2 =
+      session_aal2 && (requirement.aal == RequiredAal::aal2 ||
+                       (requirement.aal == RequiredAal::highest_available && strict));
+  const auto freshness = [&](Check& c, const char* level, const std::optional<Timestamp>& at,
+                             bool stale) {
+    if (!requirement.max_age_ns) {
+      c << level << ": no maxAge";
+      return;
+    }
+    if (at) {
+      const std::int64_t age = nanos_between(*at, now);
+      c << level << " age ";
+      c.seconds(age < 0 ? 0 : age) << (stale ? " > " : " <= ");
+    } else {
+      c << "no authenticated_at: fails ";
+    }
+    c << "maxAge ";
+    c.seconds(*requirement.max_age_ns) << " + leeway ";
+    c.seconds(config.leeway_ns);
+  };
+  if (check_aal2) {
+    const std::optional<Timestamp> at = !session->authenticated_at   ? std::nullopt
+                                        : session->aal2_completed_at ? session->aal2_completed_at
+                                                                     : session->authenticated_at;
+    const bool stale =
+        requirement.max_age_ns && is_stale(at, now, *requirement.max_age_ns, config.leeway_ns);
+    if (explain.rule("8", stale, [&](Check& c) { freshness(c, "aal2", at, stale); })) {
+      // Upstream MFA alone: the OIDC/SAML strategy has no second-factor refresh form
+      // (selfservice/strategy/oidc/strategy_login.go), so `aal=aal2` would be a flow with no
+      // method; the provider's login again is the refresh.
+      const LoginUrlOptions options = session->aal2_from_upstream_only
+                                          ? LoginUrlOptions::reauthenticate()
+                                          : LoginUrlOptions::reauthenticate_second_factor();
+      return out.login(Verdict::refresh, Reason::second_factor_stale, options,
+                       requirement.max_age_ns, /*challenge_aal2=*/true);
+    }
+  } else {
+    const bool stale =
+        requirement.max_age_ns &&
+        is_stale(session->authenticated_at, now, *requirement.max_age_ns, config.leeway_ns);
+    if (explain.rule("9", stale,
+                     [&](Check& c) { freshness(c, "aal1", session->authenticated_at, stale); })) {
       return out.login(Verdict::refresh, Reason::reauthentication_required,
                        LoginUrlOptions::reauthenticate(), requirement.max_age_ns);
     }
   }
+  explain.rule("10", true, [](Check& c) { c << "every rule is met: allow"; });
   return out.without_url(Verdict::allow, Reason::satisfied);
 }
 

@@ -13,6 +13,8 @@
 
 namespace aalgate {
 
+struct Explanation;
+
 /// @brief What the app should do.
 enum class Verdict { allow, login, step_up, refresh, enroll, error };
 
@@ -78,8 +80,10 @@ struct Decision {
 
 /// @brief Decides by docs/contract.md §2's rules, first match wins. Never throws, never fails:
 /// malformed or hostile whoami content gives `error` or `login`, never `allow`.
+/// @param explanation when given, filled with the rules considered and the values read
+/// (explain.hpp); the decision is the same with or without it.
 [[nodiscard]] Decision decide(const Config& config, const WhoamiOutcome& whoami,
-                              const Requirement& requirement);
+                              const Requirement& requirement, Explanation* explanation = nullptr);
 
 /// @brief The HTTP status a server answers a request with for `verdict` when it does not redirect
 /// (aalgate/worker): 0 for allow (the request goes on), 401 for login, step_up and refresh (with

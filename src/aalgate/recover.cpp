@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "aalgate/decision_builder.hpp"
+#include "aalgate/explain.hpp"
 #include "aalgate/json_fields.hpp"
 #include "aalgate/return_to.hpp"
 #include "aalgate/url.hpp"
@@ -143,8 +144,19 @@ bool is_self_service_url(std::string_view url, const Config& config) {
 }
 
 Decision recover(const Config& config, const WhoamiOutcome& error_outcome,
-                 const Requirement& requirement) {
-  if (error_outcome.no_answer != NoAnswer::none) {
+                 const Requirement& requirement, Explanation* explanation) {
+  Explainer explain(explanation);
+  if (explain.on()) {
+    explain_inputs(*explanation, config, error_outcome, requirement);
+    explanation->table = "recover";
+    if (explanation->answer == "session" || explanation->answer == "status") {
+      explanation->answer = "error_body";
+    }
+  }
+  if (explain.rule("0'", error_outcome.no_answer != NoAnswer::none, [&](Check& c) {
+        c << (error_outcome.no_answer == NoAnswer::none ? "Kratos answered"
+                                                        : "Kratos gave no answer");
+      })) {
     DecisionBuilder out(config, requirement);
     return out.without_url(Verdict::error, error_outcome.no_answer == NoAnswer::timeout
                                                ? Reason::kratos_timeout
@@ -176,6 +188,36 @@ Decision recover(const Config& config, const WhoamiOutcome& error_outcome,
   if (row != nullptr && row->drops_return_to) next.return_to.reset();
 
   DecisionBuilder out(config, next);
+  explain.rule("error.id", id.empty() || row == nullptr, [&](Check& c) {
+    c << "error.id ";
+    if (id.empty()) {
+      c << "absent, status " << status << (status == 401 ? ": no session" : ": not a Kratos error");
+    } else {
+      c.quoted(id) << ", status " << status
+                   << (row == nullptr ? ": not an error aalgate recovers from"
+                                      : ": recovered by its row");
+    }
+  });
+  if (row != nullptr) {
+    explain.rule(row->id, true, [&](Check& c) {
+      switch (row->recovery) {
+        case Recovery::login_url:
+          c << "a login flow for what Kratos asked";
+          return;
+        case Recovery::level_met:
+          c << "the level is met; required " << to_string(requirement.aal);
+          if (requirement.max_age_ns) (c << ", maxAge ").seconds(*requirement.max_age_ns);
+          return;
+        case Recovery::follow_redirect:
+          c << "follow redirect_browser_to when it is a self-service URL or a configured "
+               "redirect origin";
+          return;
+        case Recovery::restart_flow:
+          c << "a fresh flow for what the requirement needs";
+          return;
+      }
+    });
+  }
   if (id.empty()) {
     // A bare 401 (whoami's has no id) is "no session"; anything else without an id is unknown.
     if (status == 401) {

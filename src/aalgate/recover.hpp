@@ -8,11 +8,13 @@
 
 namespace aalgate {
 
+struct Explanation;
+
 /// @brief Decides from a Kratos error: `error.body` is its JSON text, `error.status` its HTTP
 /// status (0 when unknown: `error.code` is used). Never fails: a body that is not a Kratos
 /// error gives verdict `error` (DESIGN.md, "Recovering from Kratos errors").
 [[nodiscard]] Decision recover(const Config& config, const WhoamiOutcome& error,
-                               const Requirement& requirement);
+                               const Requirement& requirement, Explanation* explanation = nullptr);
 
 /// @brief true when `url` is one of Kratos's own self-service URLs: on baseUrl's origin (same
 /// scheme, host and port) under `{baseUrl path}/self-service/`, without userinfo or a dot

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "aalgate/explain.hpp"
 #include "aalgate/json_fields.hpp"
 #include "aalgate/policy.hpp"
 
@@ -32,32 +33,47 @@ namespace {
 
 // The route's decision: returnTo defaulting to the request's own URL when it is one (a bare path
 // has no origin to return to).
-Decision decide_route(const Config& config, const WhoamiOutcome& whoami, std::string_view url,
-                      Requirement& requirement) {
+Decision decide_route(const Config& config, const WhoamiOutcome& whoami, std::string_view method,
+                      std::string_view url, const RouteRequirement& route, Requirement& requirement,
+                      Explanation* explanation) {
   if (!requirement.return_to && !url.empty() && url.front() != '/') {
     requirement.return_to = std::string(url);
   }
-  return decide(config, whoami, requirement);
+  // The route is looked up, not decided: a step that never applies.
+  Explainer(explanation).rule("route", false, [&](Check& c) {
+    c.quoted(method) << " ";
+    c.quoted(url) << ": ";
+    if (route.rule) {
+      c << "policy rule " << static_cast<std::int64_t>(*route.rule);
+    } else {
+      c << "the policy's default";
+    }
+    c << ", aal " << to_string(requirement.aal);
+    if (requirement.max_age_ns) (c << ", maxAge ").seconds(*requirement.max_age_ns);
+    if (requirement.operation) c << ", operation " << to_string(*requirement.operation);
+  });
+  return decide(config, whoami, requirement, explanation);
 }
 
 }  // namespace
 
 Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoami,
-                                const RequestFields& request) {
+                                const RequestFields& request, Explanation* explanation) {
   Result<RouteRequirement> route = requirement_for(config, request.method, request.url);
   if (!route) return route.error();
-  Requirement requirement = std::move(route).value().requirement;
+  Requirement requirement = route.value().requirement;
   Result<Timestamp> now = now_from_ms(request.now_ms, "request");
   if (!now) return now.error();
   requirement.now = now.value();
   if (request.return_to && !request.return_to->empty()) {
     requirement.return_to = std::string(*request.return_to);
   }
-  return decide_route(config, whoami, request.url, requirement);
+  return decide_route(config, whoami, request.method, request.url, route.value(), requirement,
+                      explanation);
 }
 
 Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoami,
-                                std::string_view request_json) {
+                                std::string_view request_json, Explanation* explanation) {
   const std::optional<Json> parsed = json_fields::parse(request_json);
   if (!parsed || !parsed->is_object() || json_fields::is_unserializable(*parsed)) {
     return Error{"request", "must be an object { method, url, returnTo?, now? }"};
@@ -82,12 +98,13 @@ Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoam
                                                    url->get_ref<const std::string&>());
   if (!route) return route.error();
 
-  Requirement requirement = std::move(route).value().requirement;
+  Requirement requirement = route.value().requirement;
   // returnTo and now read by the requirement's rules (the other fields were refused above).
   if (std::optional<Error> error = read_requirement_extras(json, "request", requirement)) {
     return *std::move(error);
   }
-  return decide_route(config, whoami, url->get_ref<const std::string&>(), requirement);
+  return decide_route(config, whoami, method->get_ref<const std::string&>(),
+                      url->get_ref<const std::string&>(), route.value(), requirement, explanation);
 }
 
 }  // namespace aalgate

@@ -34,11 +34,13 @@ struct RequestFields {
 
 /// @brief As the JSON form below, from fields already known to be strings and a number.
 [[nodiscard]] Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoami,
-                                              const RequestFields& request);
+                                              const RequestFields& request,
+                                              Explanation* explanation = nullptr);
 
 /// @brief Parses `{"method", "url", "returnTo"?, "now"?}`, takes the route's requirement
 /// (returnTo defaulting to an absolute `url`) and decides. Errors name `request.<field>`.
 [[nodiscard]] Result<Decision> decide_request(const Config& config, const WhoamiOutcome& whoami,
-                                              std::string_view request_json);
+                                              std::string_view request_json,
+                                              Explanation* explanation = nullptr);
 
 }  // namespace aalgate

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "aalgate/explain.hpp"
 #include "aalgate/session_fields.hpp"
 #include "aalgate/timestamp.hpp"
 
@@ -48,55 +49,89 @@ class RecordReader {
   std::string_view record_;
 };
 
+// Records why the record is not a valid Session (when asked) and gives the invalid result;
+// `got` names what the slot held, after `problem`.
+bool fail(SessionProblem* why, std::string_view field, std::string_view problem,
+          std::optional<RecordType> got = std::nullopt) {
+  if (why == nullptr) return false;
+  constexpr std::string_view kNames[] = {"nothing",  "a boolean", "a boolean",
+                                         "a string", "a Date",    "a number or another value",
+                                         "an array", "an object"};
+  why->field = std::string(field);
+  why->problem = std::string(problem);
+  if (got) why->problem.append(kNames[static_cast<int>(*got)]);
+  return false;
+}
+
+// Names the method entry `index` (and its `member`) as the problem's field, when the field was
+// left empty (a bounds problem names "(record)" and stays).
+void name_entry(SessionProblem* why, std::size_t index, std::string_view member) {
+  if (why == nullptr || !why->field.empty()) return;
+  why->field = "authentication_methods[" + std::to_string(index) + "]";
+  why->field.append(member);
+}
+
 // A timestamp field as parse_session reads one: absent → none (true); a string must parse; a
 // Date is the instant its toJSON() names (none outside years 0000-9999, where that text is not
 // RFC 3339); anything else makes the session invalid (false).
-bool read_time(const RecordReader& reader, const Slot& slot, std::optional<Timestamp>& out) {
+bool read_time(const RecordReader& reader, const Slot& slot, std::optional<Timestamp>& out,
+               SessionProblem* why, const char* field) {
   switch (slot.type) {
     case RecordType::absent:
       return true;
     case RecordType::string: {
       const std::optional<std::string_view> text = reader.text(slot);
-      if (!text) return false;
+      if (!text) return fail(why, "(record)", "names bytes outside itself");
       out = parse_rfc3339(*text);
-      return out.has_value();
+      return out.has_value() || fail(why, field, "is not an RFC 3339 time");
     }
     case RecordType::date:
       out = timestamp_from_unix_ms(slot.a);
-      return out.has_value();
+      return out.has_value() || fail(why, field, "is a Date outside the years 0000 to 9999");
     default:
-      return false;
+      return fail(why, field, "must be an RFC 3339 time string or a Date, got ", slot.type);
   }
 }
 
 // An optional string field: absent → "" (true); a string → its bytes; anything else: invalid.
-bool read_text(const RecordReader& reader, const Slot& slot, std::string_view& out) {
+bool read_text(const RecordReader& reader, const Slot& slot, std::string_view& out,
+               SessionProblem* why, const char* field) {
   if (slot.type == RecordType::absent) return true;
-  if (slot.type != RecordType::string) return false;
+  if (slot.type != RecordType::string) {
+    return fail(why, field, "must be a string, got ", slot.type);
+  }
   const std::optional<std::string_view> text = reader.text(slot);
-  if (!text) return false;
+  if (!text) return fail(why, "(record)", "names bytes outside itself");
   out = *text;
   return true;
 }
 
 }  // namespace
 
-std::optional<Session> read_session_record(std::string_view record) {
+std::optional<Session> read_session_record(std::string_view record, SessionProblem* why) {
   const RecordReader reader(record);
   std::optional<Slot> slots[kSessionSlots];
   for (std::size_t i = 0; i < kSessionSlots; ++i) {
     slots[i] = reader.slot(i);
-    if (!slots[i]) return std::nullopt;
+    if (!slots[i]) return fail(why, "(record)", "is malformed"), std::nullopt;
   }
   SessionFields fields;
   const RecordType active = slots[0]->type;
-  if (active != RecordType::true_value && active != RecordType::false_value) return std::nullopt;
+  if (active != RecordType::true_value && active != RecordType::false_value) {
+    if (active == RecordType::absent) return fail(why, "active", "is missing"), std::nullopt;
+    return fail(why, "active", "must be a boolean, got ", active), std::nullopt;
+  }
   fields.active = active == RecordType::true_value;
   std::optional<Timestamp> expires_at;
-  if (!read_time(reader, *slots[1], expires_at) || !expires_at) return std::nullopt;
+  if (!read_time(reader, *slots[1], expires_at, why, "expires_at")) return std::nullopt;
+  if (!expires_at) return fail(why, "expires_at", "is missing"), std::nullopt;
   fields.expires_at = *expires_at;
-  if (!read_time(reader, *slots[2], fields.authenticated_at)) return std::nullopt;
-  if (!read_text(reader, *slots[3], fields.level)) return std::nullopt;
+  if (!read_time(reader, *slots[2], fields.authenticated_at, why, "authenticated_at")) {
+    return std::nullopt;
+  }
+  if (!read_text(reader, *slots[3], fields.level, why, "authenticator_assurance_level")) {
+    return std::nullopt;
+  }
 
   const Slot& methods = *slots[4];
   if (methods.type == RecordType::array) {
@@ -106,7 +141,7 @@ std::optional<Session> read_session_record(std::string_view record) {
     const auto most = static_cast<double>(room);
     if (!(count >= 0 && count <= most) ||
         count != static_cast<double>(static_cast<std::size_t>(count))) {
-      return std::nullopt;
+      return fail(why, "(record)", "is malformed"), std::nullopt;
     }
     const auto entries = static_cast<std::size_t>(count);
     for (std::size_t i = 0; i < entries; ++i) {
@@ -114,21 +149,36 @@ std::optional<Session> read_session_record(std::string_view record) {
       std::optional<Slot> entry_slots[kEntrySlots];
       for (std::size_t j = 0; j < kEntrySlots; ++j) {
         entry_slots[j] = reader.slot(first + j);
-        if (!entry_slots[j]) return std::nullopt;
+        if (!entry_slots[j]) return fail(why, "(record)", "is malformed"), std::nullopt;
       }
-      if (entry_slots[0]->type != RecordType::object) return std::nullopt;
+      if (entry_slots[0]->type != RecordType::object) {
+        fail(why, "", "must be an object, got ", entry_slots[0]->type);
+        name_entry(why, i, "");
+        return std::nullopt;
+      }
       MethodFields method;
-      if (!read_text(reader, *entry_slots[1], method.name) ||
-          !read_text(reader, *entry_slots[2], method.aal) ||
-          !read_time(reader, *entry_slots[3], method.completed_at)) {
+      if (!read_text(reader, *entry_slots[1], method.name, why, "") ||
+          !read_text(reader, *entry_slots[2], method.aal, why, "") ||
+          !read_time(reader, *entry_slots[3], method.completed_at, why, "")) {
+        // Which of the three: the entry's field is named after the fact (no strings built first).
+        const Slot& name = *entry_slots[1];
+        const Slot& aal = *entry_slots[2];
+        name_entry(why, i,
+                   name.type != RecordType::absent && name.type != RecordType::string ? ".method"
+                   : aal.type != RecordType::absent && aal.type != RecordType::string
+                       ? ".aal"
+                       : ".completed_at");
         return std::nullopt;
       }
       fields.add_method(method);
     }
   } else if (methods.type != RecordType::absent) {
-    return std::nullopt;
+    return fail(why, "authentication_methods", "must be an array or null, got ", methods.type),
+           std::nullopt;
   }
-  return fields.session();
+  std::optional<Session> session = fields.session();
+  if (!session) fail(why, "authenticator_assurance_level", "is not a level (aal0 to aal3)");
+  return session;
 }
 
 }  // namespace aalgate

@@ -20,6 +20,8 @@
 
 namespace aalgate {
 
+struct SessionProblem;
+
 /// @brief The types of a record slot; js/normalize.js writes the same numbers.
 enum class RecordType {
   absent = 0,
@@ -35,6 +37,8 @@ enum class RecordType {
 /// @brief Reads a session record; nullopt when it is malformed or when the fields are not a
 /// valid Session by the rules parse_session applies to JSON text (the same fields, types and
 /// timestamps; a Date reads as the instant its `toJSON()` text names). Never throws.
-[[nodiscard]] std::optional<Session> read_session_record(std::string_view record);
+/// @param why when given and the record is not a valid Session: which field and why (explain.hpp).
+[[nodiscard]] std::optional<Session> read_session_record(std::string_view record,
+                                                         SessionProblem* why = nullptr);
 
 }  // namespace aalgate

@@ -201,6 +201,8 @@ class Reader {
     start();
     return skip_value(0) && finish();
   }
+  /// Bytes read so far: after a failed read, where reading stopped.
+  [[nodiscard]] std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
 
  private:
   // The byte at p_, or 0 at the end: a NUL is refused wherever it stands, as the end is.
@@ -756,8 +758,11 @@ bool read_aal2_required_error(std::string_view json_text) {
   return Reader(json_text, thread_scratch()).aal2_required_error();
 }
 
-bool is_readable_json(std::string_view json_text) {
-  return Reader(json_text, thread_scratch()).readable();
+bool is_readable_json(std::string_view json_text, std::size_t* stopped_at) {
+  Reader reader(json_text, thread_scratch());
+  const bool readable = reader.readable();
+  if (!readable && stopped_at != nullptr) *stopped_at = reader.offset();
+  return readable;
 }
 
 }  // namespace aalgate

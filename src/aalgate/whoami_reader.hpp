@@ -10,6 +10,7 @@
 /// skipped), no NUL byte, no key named twice in an object at container depth 0 to 2 (the session,
 /// its members, the method entries), and the fields read the same way.
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -26,7 +27,8 @@ namespace aalgate {
 
 /// @brief true when the text is JSON as nlohmann reads it, without a NUL byte and without a key
 /// named twice in an object at container depth 0 to 2: what json_fields::parse needs checked
-/// before nlohmann parses a Kratos body.
-[[nodiscard]] bool is_readable_json(std::string_view json_text);
+/// before nlohmann parses a Kratos body. When it is not and `stopped_at` is given, that is the
+/// byte offset where reading stopped (an explanation's "where").
+[[nodiscard]] bool is_readable_json(std::string_view json_text, std::size_t* stopped_at = nullptr);
 
 }  // namespace aalgate

@@ -183,6 +183,48 @@ Json decision_json(const aalgate::Decision& d) {
               {"challenge", or_null(d.challenge)}};
 }
 
+// What every explanation must be (DESIGN.md "Explanations"), and what a case's
+// `expect.explanation` pins (tests/conformance/README.md): `steps` as rule ids with "!" on the
+// one that applied, `check` the text of the last step, `problem` exactly, `session` and `inputs`
+// field by field.
+void check_explanation(const Json& why, const Json& decision, const Json& expected) {
+  const Json& steps = why["steps"];
+  ASSERT_TRUE(steps.is_array() && !steps.empty()) << why.dump();
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(steps[i]["applies"].get<bool>(), i + 1 == steps.size())
+        << "only the last step applies: " << why.dump();
+    EXPECT_FALSE(steps[i]["check"].get<std::string>().empty()) << why.dump();
+  }
+  const bool invalid = decision["reason"] == "invalid_session";
+  EXPECT_EQ(why["problem"].is_object(), invalid) << why.dump();
+  if (invalid) {
+    EXPECT_NE(why["problem"]["problem"], "no problem found") << why.dump();
+  }
+  if (decision["aal"].is_string() && why["session"].is_object()) {
+    EXPECT_EQ(why["session"]["aal"], decision["aal"]) << why.dump();
+  }
+  if (expected.is_null()) return;
+  for (const auto& [field, value] : expected.items()) {
+    if (field == "steps") {
+      Json ids = Json::array();
+      for (const Json& step : steps) {
+        ids.push_back(step["rule"].get<std::string>() + (step["applies"].get<bool>() ? "!" : ""));
+      }
+      EXPECT_EQ(ids, value) << why.dump();
+    } else if (field == "check") {
+      EXPECT_EQ(steps.back()["check"], value) << why.dump();
+    } else if (field == "problem") {
+      EXPECT_EQ(why["problem"], value) << why.dump();
+    } else if (field == "session" || field == "inputs") {
+      for (const auto& [key, pinned] : value.items()) {
+        EXPECT_EQ(why[field][key], pinned) << field << "." << key << ": " << why.dump();
+      }
+    } else {
+      ADD_FAILURE() << "unknown expect.explanation field " << field;
+    }
+  }
+}
+
 // One case; a failed ASSERT ends this case only.
 void run_case(const Case& c) {
   ASSERT_NE(c.name, "unreadable_file") << c.file << " is not a vector file";
@@ -198,6 +240,8 @@ void run_case(const Case& c) {
 
   const std::string call = c.raw.value("call", std::string("decide"));
   aalgate::Decision d;
+  aalgate::Decision explained;  // the same call with an explanation asked for
+  aalgate::Explanation explanation;
   if (call == "parseChallenge") {
     EXPECT_EQ(challenge_json(aalgate::parse_challenge(c.raw["header"].get<std::string>())),
               c.expect["requirement"]);
@@ -218,9 +262,9 @@ void run_case(const Case& c) {
       return;
     }
     const Whoami whoami = to_whoami(c.whoami);
-    const auto decision = aalgate::decide_request(
-        config.value(), {whoami.present, whoami.status, whoami.body, whoami.no_answer},
-        request.dump());
+    const aalgate::WhoamiOutcome outcome{whoami.present, whoami.status, whoami.body,
+                                         whoami.no_answer};
+    const auto decision = aalgate::decide_request(config.value(), outcome, request.dump());
     if (!expected_error.empty()) {
       ASSERT_FALSE(decision.has_value()) << "request accepted, expected " << expected_error;
       EXPECT_EQ(decision.error().code, expected_error);
@@ -228,6 +272,10 @@ void run_case(const Case& c) {
     }
     ASSERT_TRUE(decision.has_value()) << decision.error().code << ": " << decision.error().message;
     d = decision.value();
+    const auto again =
+        aalgate::decide_request(config.value(), outcome, request.dump(), &explanation);
+    ASSERT_TRUE(again.has_value());
+    explained = again.value();
   } else {
     const auto requirement =
         aalgate::parse_requirement(to_requirement(c.requirement).dump(), config.value());
@@ -240,22 +288,30 @@ void run_case(const Case& c) {
         << requirement.error().code << ": " << requirement.error().message;
     if (call == "recover") {
       const Whoami error = to_error(c.raw.value("error", Json()));
-      d = aalgate::recover(config.value(), {error.present, error.status, error.body},
-                           requirement.value());
+      const aalgate::WhoamiOutcome outcome{error.present, error.status, error.body};
+      d = aalgate::recover(config.value(), outcome, requirement.value());
+      explained = aalgate::recover(config.value(), outcome, requirement.value(), &explanation);
     } else {
       const Whoami whoami = to_whoami(c.whoami);
-      d = aalgate::decide(config.value(),
-                          {whoami.present, whoami.status, whoami.body, whoami.no_answer},
-                          requirement.value());
+      const aalgate::WhoamiOutcome outcome{whoami.present, whoami.status, whoami.body,
+                                           whoami.no_answer};
+      d = aalgate::decide(config.value(), outcome, requirement.value());
+      explained = aalgate::decide(config.value(), outcome, requirement.value(), &explanation);
     }
   }
   // The Decision in the shape the JS API gives it (js/marshal.js): null for none, warnings as
   // a list; every field the vector names must equal it.
   const Json got = decision_json(d);
   for (const auto& [field, expected] : c.expect.items()) {
+    if (field == "explanation") continue;
     ASSERT_TRUE(got.contains(field)) << "unknown expect field " << field;
     EXPECT_EQ(got[field], expected) << field;
   }
+  // Every case, explained: the same decision, and the explanation's shape (explain_shape).
+  EXPECT_EQ(decision_json(explained), got) << "asking for an explanation changed the decision";
+  const Json why = Json::parse(aalgate::to_json(explanation), nullptr, false);
+  ASSERT_FALSE(why.is_discarded()) << "to_json gave no JSON: " << aalgate::to_json(explanation);
+  check_explanation(why, got, c.expect.value("explanation", Json()));
   // contract §2: url is empty exactly when the verdict is allow or error.
   EXPECT_EQ(d.url.empty(),
             d.verdict == aalgate::Verdict::allow || d.verdict == aalgate::Verdict::error);

@@ -19,7 +19,7 @@ const DECISION_FIELDS = ['verdict', 'url', 'reason', 'aal', 'requiredAal', 'warn
 const CALLS = new Set(['decide', 'recover', 'decideRequest', 'requirementFor', 'parseChallenge']);
 // The calls that return a decision, and those that return a requirement (or null).
 const DECISION_CALLS = new Set(['decide', 'recover', 'decideRequest']);
-const EXPECT_FIELDS = new Set([...DECISION_FIELDS, 'throws', 'requirement']);
+const EXPECT_FIELDS = new Set([...DECISION_FIELDS, 'explanation', 'throws', 'requirement']);
 
 const files = readConformanceFiles();
 const cases = files.flatMap(({ file, data }) =>
@@ -89,7 +89,7 @@ for (const { file, defaults, vector } of cases) {
     if (DECISION_CALLS.has(call)) {
       assert.ok(!Object.hasOwn(expect, 'requirement'), `expect.requirement is for requirementFor and parseChallenge, not ${call}`);
     } else {
-      for (const key of DECISION_FIELDS) {
+      for (const key of [...DECISION_FIELDS, 'explanation']) {
         assert.ok(!Object.hasOwn(expect, key), `expect.${key} is for decisions, not ${call}`);
       }
     }
@@ -119,7 +119,7 @@ for (const { file, defaults, vector } of cases) {
       const error = !Object.hasOwn(vector, 'error') && configError ? null : vector.error;
       assert.notEqual(error, undefined, 'the case has no "error"');
       for (const input of vectorErrorInputs(error)) {
-        await run(input.label, (gate) => gate.recover(input.error, requirement));
+        await run(input.label, (gate, options) => gate.recover(input.error, requirement, options));
       }
       return;
     }
@@ -130,8 +130,8 @@ for (const { file, defaults, vector } of cases) {
     }
     const decideWith =
       call === 'decideRequest'
-        ? (whoami) => (gate) => gate.decideRequest(whoami, request)
-        : (whoami) => (gate) => gate.decide(whoami, requirement);
+        ? (whoami) => (gate, options) => gate.decideRequest(whoami, request, options)
+        : (whoami) => (gate, options) => gate.decide(whoami, requirement, options);
     const whoami = !Object.hasOwn(vector, 'whoami') && configError ? null : vector.whoami;
     assert.notEqual(whoami, undefined, 'the case has no "whoami"');
 
@@ -195,8 +195,47 @@ async function runCase({ config, expect, invoke }) {
       wanted[key] = expect[key];
     }
     assert.deepEqual(actual, wanted);
+    // Every decision, explained: the same decision, and the explanation the native runner checks
+    // too (tests/cpp/conformance_test.cpp check_explanation).
+    const explained = invoke(gate, { explain: true });
+    const { explanation, ...decision } = explained;
+    assert.deepEqual(decision, { ...result }, 'asking for an explanation changed the decision');
+    assert.ok(Object.isFrozen(explanation) && Object.isFrozen(explanation.steps), 'the explanation is not frozen');
+    assert.equal(Object.hasOwn(result, 'explanation'), false, 'an explanation nobody asked for');
+    checkExplanation(explanation, result, expect.explanation);
   } finally {
     gate.dispose();
+  }
+}
+
+// What every explanation must be (DESIGN.md "Explanations") and what expect.explanation pins
+// (tests/conformance/README.md); the native runner's check_explanation makes the same checks.
+function checkExplanation(why, decision, expected) {
+  const { steps } = why;
+  assert.ok(Array.isArray(steps) && steps.length > 0, JSON.stringify(why));
+  steps.forEach((step, i) => {
+    assert.equal(step.applies, i === steps.length - 1, `only the last step applies: ${JSON.stringify(why)}`);
+    assert.ok(typeof step.check === 'string' && step.check.length > 0, JSON.stringify(step));
+  });
+  const invalid = decision.reason === 'invalid_session';
+  assert.equal(why.problem !== null, invalid, JSON.stringify(why));
+  if (invalid) assert.notEqual(why.problem.problem, 'no problem found', JSON.stringify(why));
+  if (decision.aal !== null && why.session !== null) assert.equal(why.session.aal, decision.aal);
+  if (expected === undefined) return;
+  for (const [field, value] of Object.entries(expected)) {
+    if (field === 'steps') {
+      assert.deepEqual(steps.map((step) => step.rule + (step.applies ? '!' : '')), value, JSON.stringify(why));
+    } else if (field === 'check') {
+      assert.equal(steps.at(-1).check, value);
+    } else if (field === 'problem') {
+      assert.deepEqual(why.problem, value);
+    } else if (field === 'session' || field === 'inputs') {
+      for (const [key, pinned] of Object.entries(value)) {
+        assert.deepEqual(why[field][key], pinned, `${field}.${key}: ${JSON.stringify(why)}`);
+      }
+    } else {
+      assert.fail(`unknown expect.explanation field ${field}`);
+    }
   }
 }
 
