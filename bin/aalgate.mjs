@@ -77,7 +77,8 @@ Configuration:
 
 Output:
   --json                 the Decision as JSON
-  --explain              reserved (not available yet)
+  --explain              also print why: each rule the core considered, with the values it
+                         read (with --json: the Decision's explanation)
 
 Exit: 0 allow, 10 login, 11 step_up, 12 refresh, 13 enroll, 1 error, 2 usage or input error.
 `,
@@ -98,7 +99,8 @@ settings or whoami error body. The reason is Kratos's error id.
   --base URL             Kratos public URL or Ory project URL (required)
   --kratos-config FILE   Kratos's configuration as JSON (see aalgate --help)
   --json                 the Decision as JSON
-  --explain              reserved (not available yet)
+  --explain              also print why: each rule the core considered, with the values it
+                         read (with --json: the Decision's explanation)
 
 Exit: 0 allow, 10 login, 11 step_up, 12 refresh, 13 enroll, 1 error, 2 usage or input error.
 `,
@@ -156,7 +158,6 @@ async function main(argv) {
     throw new UsageError(`${command}: ${oneLine(error.message).replace(/\. To specify a positional.*$/, '')} (aalgate ${command} --help)`);
   }
   if (parsed.values.help) return print(spec.help);
-  if (parsed.values.explain) throw new UsageError('--explain is not available yet');
   return spec.run(parsed.values, parsed.positionals);
 }
 
@@ -219,9 +220,9 @@ async function decide(values, positionals) {
     const request = { method: values.method, url: values.url };
     if (values['return-to'] !== undefined) request.returnTo = values['return-to'];
     if (now !== undefined) request.now = now;
-    decision = gate.decideRequest(whoami, request);
+    decision = gate.decideRequest(whoami, request, { explain: values.explain === true });
   } else {
-    decision = gate.decide(whoami, requirementOf(values, now));
+    decision = gate.decide(whoami, requirementOf(values, now), { explain: values.explain === true });
   }
   return report(decision, values.json);
 }
@@ -236,7 +237,8 @@ async function recover(values, positionals) {
   const config = await configOf(values);
   const body = await readText(values.error, '--error');
   const gate = await createGate(config);
-  return report(gate.recover(status === undefined ? body : { status, body }, requirement), values.json);
+  const options = { explain: values.explain === true };
+  return report(gate.recover(status === undefined ? body : { status, body }, requirement, options), values.json);
 }
 
 // --- policy check ---------------------------------------------------------------------------
@@ -396,8 +398,34 @@ function report(decision, json) {
       ['challenge', show(decision.challenge)],
     ];
     print(`${lines.map(([label, value]) => `${`${label}:`.padEnd(11)}${value}`).join('\n')}\n`);
+    if (decision.explanation !== undefined) print(explanationText(decision.explanation));
   }
   return Object.hasOwn(EXIT, decision.verdict) ? EXIT[decision.verdict] : 1;
+}
+
+// The core's explanation as text: what it read, then each rule it considered ("->" marks the one
+// that decided). Every value is the core's; this only lays it out.
+function explanationText(why) {
+  const seconds = (value) => (value === null ? '-' : `${value}s`);
+  const { inputs, session, problem, steps } = why;
+  const lines = ['why:'];
+  lines.push(`  answer     ${inputs.answer}${inputs.status === null ? '' : ` (status ${inputs.status})`}`);
+  lines.push(`  server     whoami ${inputs.serverAal === 'highest_available' ? 'Strict (highest_available)' : 'Lax (aal1)'}`);
+  lines.push(`  required   ${inputs.requiredAal}${inputs.operation === null ? '' : `, operation ${inputs.operation}`}, maxAge ${seconds(inputs.maxAge)}, leeway ${seconds(inputs.leeway)}`);
+  lines.push(`  now        ${inputs.now}`);
+  if (session !== null) {
+    lines.push(`  session    ${session.aal}, ${session.active ? 'active' : 'inactive'}, expires ${session.expiresAt}`);
+    lines.push(`  authenticated ${session.authenticatedAt ?? '-'} (age ${seconds(session.aal1Age)})`);
+    if (session.aal2Age !== null) {
+      lines.push(`  second factor ${session.secondFactorAt ?? '(authenticated_at)'} (age ${seconds(session.aal2Age)})${session.upstreamMfaOnly ? ', upstream MFA only' : ''}`);
+    }
+  }
+  if (problem !== null) lines.push(`  problem    ${oneLine(problem.field)}: ${oneLine(problem.problem)}`);
+  lines.push(`  rules (${why.table}):`);
+  for (const step of steps) {
+    lines.push(`  ${step.applies ? '->' : '  '} ${step.rule.padEnd(9)} ${oneLine(step.check)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function print(text) {

@@ -1,5 +1,5 @@
 // Types of aalgate/devtools: a console inspector for a Kratos session (see js/devtools.js).
-import type { Config, Reason, Verdict, Warning } from './index.js';
+import type { Config, Explanation, Reason, Verdict, Warning } from './index.js';
 
 /** One authentication method of the session, for display. */
 export interface InspectedMethod {
@@ -34,9 +34,13 @@ export interface InspectedDecision {
   readonly requirement: string;
   readonly verdict: Verdict;
   readonly reason: Reason;
+  /** The rule that decided and its check, from the core's explanation: "8: aal2 age …". */
+  readonly why: string;
   readonly url: string | null;
   /** The decision's warnings (e.g. highest_available_unverifiable). */
   readonly warnings: readonly Warning[];
+  /** The core's whole explanation of this decision (not printed in the table). */
+  readonly explanation: Explanation;
 }
 
 export interface InspectOptions {

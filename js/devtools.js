@@ -49,8 +49,18 @@ export async function inspect(baseUrl, options = {}) {
     const at = (typeof now === 'number' ? now : Date.now()) + ('skewMs' in answer ? answer.skewMs : 0);
     const session = describeSession(answer, at);
     const decisions = REQUIREMENTS.map((requirement) => {
-      const d = gate.decide(answer, { ...requirement, now: at });
-      return { requirement: label(requirement), verdict: d.verdict, reason: d.reason, url: d.url, warnings: [...d.warnings] };
+      const d = gate.decide(answer, { ...requirement, now: at }, { explain: true });
+      // The rule that decided, as the core explains it (DESIGN.md "Explanations").
+      const decided = d.explanation.steps.at(-1);
+      return {
+        requirement: label(requirement),
+        verdict: d.verdict,
+        reason: d.reason,
+        why: `${decided.rule}: ${decided.check}`,
+        url: d.url,
+        warnings: [...d.warnings],
+        explanation: d.explanation,
+      };
     });
     if (print) printTables(session, decisions);
     return { session, decisions };
@@ -132,5 +142,5 @@ function printTables(session, decisions) {
       { item: 'expires_at', value: `${session.timeLeft} left`, age: '', at: session.expiresAt },
     ]);
   }
-  out.table(decisions);
+  out.table(decisions.map(({ explanation, ...row }) => row));
 }

@@ -77,6 +77,9 @@ test('an aal2 session: all allowed while fresh; after 10 minutes maxAge 5m is st
     ['aal: aal2', 'allow', 'satisfied'],
     ['aal: aal2, maxAge: 5m', 'refresh', 'second_factor_stale'],
   ]);
+  // Why, from the core: rule 8 with the age it measured on the emulator's clock.
+  assert.match(later.decisions[2].why, /^8: aal2 age 60[0-2](\.\d+)?s > maxAge 300s \+ leeway 0s$/);
+  assert.equal(later.decisions[2].explanation.session.aal, 'aal2');
 });
 
 test('prints the session and the decisions with console.table', async (t) => {
@@ -86,7 +89,12 @@ test('prints the session and the decisions with console.table', async (t) => {
   t.mock.method(console, 'table', (data) => tables.push(data));
   const result = await inspect(kratos.url, { config: LAX, headers: { cookie } });
   assert.equal(tables.length, 2);
-  assert.deepEqual(tables[1], result.decisions);
+  // The table shows every field but the explanation object; `why` is its deciding step.
+  assert.deepEqual(tables[1], result.decisions.map(({ explanation, ...row }) => row));
+  for (const d of result.decisions) {
+    const decided = d.explanation.steps.at(-1);
+    assert.equal(d.why, `${decided.rule}: ${decided.check}`);
+  }
   assert.deepEqual(tables[0].map((row) => row.item), ['level', 'method password (aal1)', 'method totp (aal2)', 'authenticated_at', 'expires_at']);
 
   tables.length = 0;

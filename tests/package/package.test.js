@@ -30,9 +30,11 @@ const BIN = join(ROOT, 'node_modules', '.bin');
 // 2026-12-04: the Wasm core alone is 56 KiB and the Public Suffix List table 42 KiB, gzip). Until
 // it is, this guards the size reached against growing, and the test prints how far from the limit
 // it is. Raised from 175 KiB by the 9.6 KiB the standalone module added (issue 12:
-// js/standalone/aalgate.mjs and js/standalone.d.ts, 178,184 B -> 188,005 B with the same README).
+// js/standalone/aalgate.mjs and js/standalone.d.ts, 178,184 B -> 188,005 B with the same README),
+// then to 196 KiB by the core's explanations (issue 12: +7.4 KB gzip of Wasm and their README and
+// .d.ts text; 198,294 B).
 const ISSUE_LIMIT_BYTES = 100 * 1024;
-const MAX_TARBALL_BYTES = 185 * 1024;
+const MAX_TARBALL_BYTES = 196 * 1024;
 
 // What every runtime must decide for the README's 403 fixture.
 const EXPECTED = {
