@@ -26,16 +26,21 @@
 //                index.html names (/config.js, /app.js, /node_modules/aalgate/js/…)
 //   POST /billing/api/billing/pay   the SPA's payment API: 200 with a receipt (the worker answers
 //                a caller without a recent second factor with 401 + an RFC 9470 challenge)
+//   /public/playground/   the playground (examples/playground, built at start by its build.mjs):
+//                paste a whoami or error body, or fetch whoami from the emulator with the
+//                browser's cookie (same site, CORS allowed for the app's origin)
 //
 // Why the SPA is not under /public/: its index.html loads its assets from root paths, which the
 // default rule covers anyway, and a page that talks to the payment API is for signed-in users;
 // this way the worker sends a signed-out visitor to the login first, and the SPA's own gate
 // (aalgate/browser) handles the step-up the API asks for.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 
 import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
+import { buildPlayground } from '../playground/build.mjs';
+import { encodeState } from '../playground/state.js';
 import { TYPES, configScript, spaFile } from '../spa/server.mjs';
 
 import { WORKER_DIR, bundleWorker } from './bundle.mjs';
@@ -74,6 +79,8 @@ const PAGES = {
     needs: 'what Kratos\'s settings flow needs (<code>/account/**</code>: operation settings)',
   },
 };
+const PLAYGROUND = '/public/playground/';
+const PLAYGROUND_TYPES = { ...TYPES, '.css': 'text/css; charset=utf-8', '': 'text/plain; charset=utf-8' };
 const ALIASES = { '/index.html': '/', '/public': '/public/', '/billing': '/billing/', '/account': '/account/', '/dashboard/': '/dashboard' };
 
 function pageHtml(path, kratosUrl, appUrl) {
@@ -113,9 +120,10 @@ where you can sign in, step up, or enable the second factor in its settings.</p>
 /**
  * The origin behind the worker. Keeps every request it got in `requests` ({ method, path }).
  * @param {{ host: string, port: number, kratosUrl: () => string, appUrl: () => string,
- *   log: (line: string) => void }} options
+ *   log: (line: string) => void, playground: { outDir: string, files: string[] } }} options
+ *   `playground`: buildPlayground's result, served under /public/playground/
  */
-async function startOrigin({ host, port, kratosUrl, appUrl, log }) {
+async function startOrigin({ host, port, kratosUrl, appUrl, log, playground }) {
   const requests = [];
   let receipts = 1000;
   const server = await serve(async (req, res) => {
@@ -147,6 +155,13 @@ async function startOrigin({ host, port, kratosUrl, appUrl, log }) {
       }
       if (path === '/favicon.ico') return send(204, 'image/x-icon', '');
       if (path === '/spa') return send(308, 'text/plain', '', { location: '/spa/' });
+      // The playground's files (only those its build wrote).
+      if (`${path}/` === PLAYGROUND) return send(308, 'text/plain', '', { location: PLAYGROUND });
+      if (path.startsWith(PLAYGROUND)) {
+        const name = path.slice(PLAYGROUND.length) || 'index.html';
+        if (!playground.files.includes(name)) return send(404, 'text/plain', 'not found\n');
+        return send(200, PLAYGROUND_TYPES[extname(name)] ?? 'application/octet-stream', await readFile(join(playground.outDir, name)));
+      }
       // The SPA's page under /spa/, its app.js and the package (this checkout's js/) at the root.
       const file = await spaFile(path, { pagePaths: ['/spa/', '/spa/index.html'] });
       if (file === null) return send(404, 'text/plain', 'not found\n');
@@ -174,8 +189,10 @@ async function startOrigin({ host, port, kratosUrl, appUrl, log }) {
  *   setting the worker mirrors needs its [var] too, e.g. KRATOS_PRIVILEGED_SESSION_MAX_AGE.
  * @param {string} [options.workerDir] the worker's folder (wrangler.toml + its main; default
  *   examples/worker)
- * @returns {Promise<{ appUrl: string, kratosUrl: string, originUrl: string, kratos: object,
- *   origin: { url: string, requests: object[] }, close(): Promise<void> }>}
+ * @returns {Promise<{ appUrl: string, kratosUrl: string, originUrl: string, playgroundUrl: string,
+ *   kratos: object, origin: { url: string, requests: object[] }, close(): Promise<void> }>}
+ *   `playgroundUrl`: the playground with the demo's case in its hash (this Kratos, Lax, the
+ *   /billing/ requirement)
  */
 export async function startDemoStack({
   host = '127.0.0.1',
@@ -202,6 +219,7 @@ export async function startDemoStack({
     const tmp = await mkdtemp(join(tmpdir(), 'aalgate-demo-'));
     cleanups.push(() => rm(tmp, { recursive: true, force: true }));
     const bundle = await bundleWorker({ outDir: join(tmp, 'worker'), dir: workerDir });
+    const playground = await buildPlayground({ outDir: join(tmp, 'playground') });
     if (!Object.hasOwn(bundle.vars, 'KRATOS_WHOAMI_REQUIRED_AAL')) {
       throw new Error(
         `${join(workerDir, 'wrangler.toml')} has no KRATOS_WHOAMI_REQUIRED_AAL in [vars]: the demo's Kratos is Lax ` +
@@ -219,6 +237,7 @@ export async function startDemoStack({
       kratosUrl: () => kratosUrl,
       appUrl: () => appUrl,
       log: quiet ? () => {} : log,
+      playground,
     });
     cleanups.push(() => origin.close());
     const appPort = workerPort || (await freePort(host));
@@ -258,10 +277,21 @@ export async function startDemoStack({
     const ready = await mf.ready;
     if (Number(ready.port) !== appPort) throw new Error(`the worker listens on ${ready.href}, not on port ${appPort}`);
 
+    // The playground opens on the demo's case: this Kratos (Lax), /billing/'s requirement (the
+    // worker's policy: aal2 within 5 minutes); "Fetch" asks whoami with the browser's cookie.
+    const { hash } = await encodeState({
+      baseUrl: kratos.url,
+      whoamiAal: 'aal1',
+      aal: 'aal2',
+      maxAge: '5m',
+      returnTo: `${appUrl}/billing/`,
+      kind: 'none',
+    });
     return {
       appUrl,
       kratosUrl: kratos.url,
       originUrl: origin.url,
+      playgroundUrl: `${appUrl}${PLAYGROUND}${hash}`,
       kratos,
       origin: { url: origin.url, requests: origin.requests },
       close,

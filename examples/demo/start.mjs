@@ -69,7 +69,7 @@ function userLine(u) {
   return `  ${u.email.padEnd(17)} ${signIn.padEnd(41)} ${second}`;
 }
 
-const { appUrl, kratosUrl, originUrl } = stack;
+const { appUrl, kratosUrl, originUrl, playgroundUrl } = stack;
 const users = stack.kratos.users;
 const line = '─'.repeat(78);
 console.log(`
@@ -81,6 +81,8 @@ aalgate demo: step-up authentication in front of an app, on Ory Kratos (emulated
   app (the example worker in workerd)   ${appUrl}
   Kratos emulator                        ${kratosUrl}
   origin (behind the worker)             ${originUrl}
+  playground (paste or fetch a whoami, see the core's decision, explained)
+    ${playgroundUrl}
 
 Demo users (Kratos emulator):
 ${users.map(userLine).join('\n')}
@@ -92,6 +94,9 @@ What to try:
   ${appUrl}/account/    Kratos's settings needs: signed in within the last hour (privileged_session_max_age),
                         else ?refresh=true; its page links to Kratos's settings (enable the second factor)
   ${appUrl}/spa/        the SPA (aalgate/browser): Pay gets a 401 challenge and steps up
+  ${appUrl}/public/playground/   the playground: "Fetch" asks the emulator's whoami with your
+                        cookie and shows the decision for /billing/; paste any whoami or error
+                        body; the link (its #hash) keeps the case
 
   The payment API, signed out: 401 JSON {verdict: "login", url, reason}
     curl -i -X POST -H 'Accept: application/json' ${appUrl}/billing/api/billing/pay

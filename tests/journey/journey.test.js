@@ -27,6 +27,7 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { startDemoStack } from '../../examples/demo/stack.mjs';
+import { createGate } from '../../js/index.js';
 import { chromiumMissing, launchChromium, needChromium } from '../support/chromium.js';
 import { fillLogin, navigationTo, navigationsOf, signInWhileSignedIn, spaReady } from '../support/pages.js';
 
@@ -423,6 +424,40 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
     // "Sign in" at aal2: still nothing to do.
     await signInWhileSignedIn(page, { loginBrowser, navigations });
 
+    assert.deepEqual(errors, []);
+  });
+
+  test('the playground (the link npm start prints): Fetch asks whoami with the browser cookie; its decision for /billing/ is the worker\'s', async (t) => {
+    if (!needChromium(t)) return;
+    const { appUrl, kratosUrl, playgroundUrl } = demo.stack;
+    assert.ok(playgroundUrl.startsWith(`${appUrl}/public/playground/#s=`), playgroundUrl);
+    const { page, errors, visit, signInVia } = await demo.freshPage(t);
+    await signInVia(`${appUrl}/dashboard`, { fields: { identifier: ADA, password: ADA_PASSWORD }, title: 'Dashboard' });
+
+    // Through the worker (/public/**: no whoami), from the origin; the link's case filled in.
+    await page.goto(playgroundUrl);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.inputValue('#baseUrl'), kratosUrl);
+    assert.deepEqual(
+      [await page.inputValue('#whoamiAal'), await page.inputValue('#aal'), await page.inputValue('#maxAge'), await page.inputValue('#returnTo')],
+      ['aal1', 'aal2', '5m', `${appUrl}/billing/`],
+    );
+    await page.click('#fetchLive');
+    await page.waitForFunction(() => document.body.dataset.fetching === 'false' && document.body.dataset.pending === 'false');
+    assert.match(await page.locator('#fetchStatus').innerText(), /→ 200/);
+    const body = await page.inputValue('#body');
+    assert.equal(JSON.parse(body).identity.traits.email, ADA);
+    const shown = { verdict: await page.locator('#verdict').innerText(), url: await page.getAttribute('#url', 'href') };
+
+    // What the core says in Node for what the page fetched, and where the worker sends /billing/.
+    const gate = await createGate({ baseUrl: kratosUrl, kratos: { session: { whoami: { required_aal: 'aal1' } } } });
+    const d = gate.decide({ status: 200, body }, { aal: 'aal2', maxAge: '5m', returnTo: `${appUrl}/billing/`, now: new Date(await page.inputValue('#now')) });
+    gate.dispose();
+    assert.deepEqual(shown, { verdict: d.verdict, url: d.url });
+    assert.equal(d.verdict, 'step_up');
+    const chain = await visit(`${appUrl}/billing/`);
+    assert.deepEqual(chain[0], { url: `${appUrl}/billing/`, status: 303 });
+    assert.equal(chain[1].url, shown.url, 'the playground shows the URL the worker sends /billing/ to');
     assert.deepEqual(errors, []);
   });
 });
