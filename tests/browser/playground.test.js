@@ -261,7 +261,10 @@ describe('the playground, built as static files, in Chromium', { timeout: 120_00
     assertShows(await rendered(), d, 'Lax, allowedReturnUrls, leeway');
     await mkdir(ARTIFACTS, { recursive: true });
     const shot = join(ARTIFACTS, 'playground.png');
+    // Tall enough for the whole decision column (it scrolls within the viewport otherwise).
+    await env.page.setViewportSize({ width: 1400, height: 2200 });
     await env.page.screenshot({ path: shot, fullPage: true });
+    await env.page.setViewportSize({ width: 1400, height: 1000 });
     t.diagnostic(`screenshot: ${shot}`);
     console.log(`playground screenshot: ${shot}`);
   });
