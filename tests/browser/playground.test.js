@@ -2,7 +2,7 @@
 // into a temporary folder, served by a plain static server, opened in Debian's Chromium through
 // playwright-core (one browser, one page reused). Every Kratos fixture pasted into the page gives
 // the verdict, URL, reason, warnings and challenge that gate.decide / gate.recover give in this
-// process for the same input (and the explanation, when the core gives one); the URL hash carries
+// process for the same input, and their explanation (steps, problem, inputs, session); the URL hash carries
 // the inputs (a link reproduces the case); an invalid configuration or requirement shows its
 // AalgateError code; hostile bodies stay text; the live fetch asks the Kratos emulator with the
 // browser's cookie or a session token, and a fetch that gets no answer is shown. Nothing but the
@@ -128,8 +128,6 @@ describe('the playground, built as static files, in Chromium', { timeout: 120_00
     });
     await env.page.goto(`${env.site.url}/`);
     await env.page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
-    // Whether this core explains (gate.decide(…, { explain: true }).explanation).
-    env.explains = env.gate.decide(null, {}, { explain: true }).explanation !== undefined;
   });
 
   after(async () => {
@@ -167,6 +165,7 @@ describe('the playground, built as static files, in Chromium', { timeout: 120_00
   const rendered = (page = env.page) =>
     page.evaluate(() => {
       const text = (id) => document.getElementById(id).textContent;
+      const facts = (id) => [...document.querySelectorAll(`#${id} dt`)].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]);
       const link = document.getElementById('url');
       return {
         verdict: text('verdict'),
@@ -188,10 +187,16 @@ describe('the playground, built as static files, in Chromium', { timeout: 120_00
           applies: li.classList.contains('applies'),
         })),
         problem: document.getElementById('problem').hidden ? null : text('problem'),
+        inputs: facts('explainInputs'),
+        session: document.getElementById('sessionFacts').hidden ? null : facts('explainSession'),
       };
     });
 
-  /** The page shows exactly `d`, the Decision this process computed. */
+  /** An explanation's `inputs` or `session` as the page lists them: [name, text] pairs. */
+  const factsOf = (object) =>
+    object === null ? null : Object.entries(object).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
+
+  /** The page shows exactly `d`, the Decision this process computed, and its explanation. */
   function assertShows(shown, d, label) {
     assert.equal(shown.failed, false, `${label}: no error (${shown.errorCode} ${shown.errorMessage})`);
     assert.equal(shown.verdict, d.verdict, `${label}: verdict`);
@@ -203,21 +208,19 @@ describe('the playground, built as static files, in Chromium', { timeout: 120_00
     assert.equal(shown.requiredAal, String(d.requiredAal), `${label}: requiredAal`);
     assert.equal(shown.warnings, d.warnings.length === 0 ? '(none)' : d.warnings.join(', '), `${label}: warnings`);
     assert.equal(shown.challenge, d.challenge ?? 'null', `${label}: challenge`);
-    if (env.explains) {
-      assert.ok(d.explanation, `${label}: the core explains`);
-      assert.equal(shown.explained, true, `${label}: the explanation is shown`);
-      assert.deepEqual(
-        shown.steps,
-        d.explanation.steps.map(({ rule, check, applies }) => ({ rule, check, applies })),
-        `${label}: explanation steps`,
-      );
-      assert.ok(shown.steps.length > 0 && shown.steps.at(-1).applies, `${label}: the last step applies`);
-      const problem = d.explanation.problem;
-      assert.equal(shown.problem, problem === null ? null : `${problem.field}: ${problem.problem}`, `${label}: problem`);
-    } else {
-      assert.equal(shown.explained, false, `${label}: no explanation from this core, none shown`);
-      assert.deepEqual(shown.steps, []);
-    }
+    // The explanation, as the core gave it: every step (rule id, check, outcome) and the problem.
+    assert.ok(d.explanation, `${label}: the core explains`);
+    assert.equal(shown.explained, true, `${label}: the explanation is shown`);
+    assert.deepEqual(
+      shown.steps,
+      d.explanation.steps.map(({ rule, check, applies }) => ({ rule, check, applies })),
+      `${label}: explanation steps`,
+    );
+    assert.ok(shown.steps.length > 0 && shown.steps.at(-1).applies, `${label}: the last step applies`);
+    const problem = d.explanation.problem;
+    assert.equal(shown.problem, problem === null ? null : `${problem.field}: ${problem.problem}`, `${label}: problem`);
+    assert.deepEqual(shown.inputs, factsOf(d.explanation.inputs), `${label}: explanation inputs`);
+    assert.deepEqual(shown.session, factsOf(d.explanation.session), `${label}: explanation session`);
   }
 
   test('every fixture pasted: the page shows what gate.decide (and gate.recover for error bodies) decide', async (t) => {
@@ -313,12 +316,12 @@ describe('the playground, built as static files, in Chromium', { timeout: 120_00
       assert.equal(d.verdict, 'refresh', 'a settings refresh (signed in long before now)');
 
       // A hash made in Node (as the demo prints its link) is read the same way.
-      const made = await encodeState({ kind: 'none', aal: 'aal1', baseUrl: 'https://auth.example.com/' });
+      const made = await encodeState({ kind: 'none', aal: 'aal1', baseUrl: 'https://auth.example.com/', now: NOW });
       await other.goto(`${env.site.url}/${made.hash}`);
       await other.waitForSelector('body[data-ready="true"]');
       await settled(other);
       assert.equal(await other.inputValue('#kind'), 'none');
-      assertShows(await rendered(other), env.gate.decide(null, { aal: 'aal1' }, { explain: true }), 'hash made in Node');
+      assertShows(await rendered(other), env.gate.decide(null, { aal: 'aal1', now: new Date(NOW) }, { explain: true }), 'hash made in Node');
 
       // A hash the page did not write: the defaults and a notice, not a guess.
       await other.goto(`${env.site.url}/#s=zNOT*BASE64`);

@@ -451,9 +451,13 @@ describe('the demo stack in Chromium: sign in, step up, re-authenticate', { time
 
     // What the core says in Node for what the page fetched, and where the worker sends /billing/.
     const gate = await createGate({ baseUrl: kratosUrl, kratos: { session: { whoami: { required_aal: 'aal1' } } } });
-    const d = gate.decide({ status: 200, body }, { aal: 'aal2', maxAge: '5m', returnTo: `${appUrl}/billing/`, now: new Date(await page.inputValue('#now')) });
+    const d = gate.decide({ status: 200, body }, { aal: 'aal2', maxAge: '5m', returnTo: `${appUrl}/billing/`, now: new Date(await page.inputValue('#now')) }, { explain: true });
     gate.dispose();
     assert.deepEqual(shown, { verdict: d.verdict, url: d.url });
+    // The explanation's steps, rule by rule (the last, rule 7, applies).
+    const steps = await page.$$eval('#steps li', (items) => items.map((li) => [li.dataset.rule, li.classList.contains('applies')]));
+    assert.deepEqual(steps, d.explanation.steps.map((step) => [step.rule, step.applies]));
+    assert.deepEqual(steps.at(-1), ['7', true]);
     assert.equal(d.verdict, 'step_up');
     const chain = await visit(`${appUrl}/billing/`);
     assert.deepEqual(chain[0], { url: `${appUrl}/billing/`, status: 303 });
