@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "aalgate/decide.hpp"
+#include "aalgate/explain.hpp"
 #include "aalgate/session.hpp"
 #include "aalgate/session_oracle.hpp"
 #include "aalgate/whoami_reader.hpp"
@@ -55,6 +57,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     print("reader", session);
     print("oracle", oracle.session);
     std::abort();
+  }
+  if (!session) {
+    // The explanation's diagnosis (explain.hpp) names a problem in every refused text.
+    const aalgate::WhoamiOutcome body{true, 200, text};
+    const aalgate::SessionProblem problem = aalgate::diagnose_session(body);
+    if (problem.field.empty() || problem.problem == "no problem found") {
+      std::fprintf(stderr, "diagnose_session found no problem in a refused text\n");
+      std::abort();
+    }
   }
   const bool readable = aalgate::is_readable_json(text);
   if (readable != oracle.readable) {

@@ -14,8 +14,6 @@ namespace {
 
 using json_fields::Json;
 
-constexpr std::int64_t kNanosPerSecond = 1000000000;
-
 // At most `limit` bytes of `text`, cut at a UTF-8 character boundary, "…" when cut.
 std::string excerpt(std::string_view text, std::size_t limit = 40) {
   if (text.size() <= limit) return std::string(text);
@@ -70,7 +68,6 @@ SessionProblem text_problem(std::string_view text) {
   if (auto problem = time_problem(json, "authenticated_at", false)) {
     return {"authenticated_at", *problem};
   }
-  SessionFields fields;
   if (const Json* list = json_fields::find(json, "authentication_methods")) {
     if (!list->is_array()) {
       return {"authentication_methods",

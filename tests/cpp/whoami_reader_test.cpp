@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "aalgate/decide.hpp"
+#include "aalgate/explain.hpp"
 #include "aalgate/session.hpp"
 #include "aalgate/session_oracle.hpp"
 
@@ -124,6 +126,13 @@ class Differential {
       fail("parse_session: reader " + show(got) + ", oracle " + show(want), text);
     } else if (got) {
       ++valid_sessions_;
+    } else {
+      // An explanation (explain.hpp) names what is wrong with every text the reader refuses.
+      const aalgate::WhoamiOutcome body{true, 200, text};
+      const aalgate::SessionProblem problem = aalgate::diagnose_session(body);
+      if (problem.problem == "no problem found" || problem.field.empty()) {
+        fail("diagnose_session found no problem in a refused text", text);
+      }
     }
     const bool got_required = aalgate::is_aal2_required_error(text);
     const bool want_required = oracle.aal2_required;
