@@ -95,6 +95,9 @@ export class CoreCall {
    * @param {boolean} [explain] also ask the core why (the decision gets `explanation`)
    */
   decide(op, outcome, requirement, explain = false) {
+    // Another Gate's call may have grown the memory since this one's last: views of the old,
+    // detached buffer would drop every write (and run() would answer the previous call).
+    this.#views();
     this.#requirementOf(requirement);
     const returnTo = this.#returnTo;
     const length = this.#writeBody(outcome, returnTo === null ? 0 : returnTo.length);
@@ -114,6 +117,7 @@ export class CoreCall {
    * @param {boolean} [explain] also ask the core why (the decision gets `explanation`)
    */
   decideRequest(outcome, request, explain = false) {
+    this.#views(); // as in decide: the memory may have grown under another Gate
     const fields = requestFields(request);
     if (fields === null) {
       const json = requestToJson(request);
