@@ -3,6 +3,7 @@
 // run() decides, and the answer is read back from the block. The body crosses once, as UTF-8
 // written by TextEncoder.encodeInto (or as a session record, js/record.js); a requirement is
 // compiled once per distinct requirement. Data only: every decision is the core's.
+import { CoreFault, inModule } from './host.js';
 import { coreError, decisionFrom, textAt } from './marshal.js';
 import { writeSessionRecord, writeUtf8 } from './record.js';
 import { requestToJson, requirementToJson, stringifyWhoami } from './normalize.js';
@@ -73,7 +74,7 @@ export class CoreCall {
     this.#core = core;
     this.#handle = handle;
     this.#names = names;
-    this.#block = handle.call();
+    this.#block = inModule(() => handle.call());
     this.#views();
     // The buffer as js/record.js writes a session record into it (kept in step by #views).
     const call = this;
@@ -170,7 +171,12 @@ export class CoreCall {
 
   #run(explain) {
     this.#i32[(this.#block >> 2) + I32_EXPLAIN] = explain ? 1 : 0;
-    const answer = this.#handle.run();
+    let answer;
+    try {
+      answer = this.#handle.run();
+    } catch (cause) {
+      throw new CoreFault(cause); // a trap or an abort in the module (js/host.js)
+    }
     this.#views();
     if (answer === RUN_ERROR) {
       const i32 = this.#i32;
@@ -182,7 +188,7 @@ export class CoreCall {
     const decided = decisionFrom(this.#u8, this.#i32, this.#f64, this.#block, this.#names, decoder, this.#last);
     if (!explain) return decided;
     // The core's explanation (explain.hpp to_json): parsed and frozen, beside the decision.
-    const explanation = deepFreeze(JSON.parse(this.#handle.explanation()));
+    const explanation = deepFreeze(JSON.parse(inModule(() => this.#handle.explanation())));
     return { ...decided, decision: Object.freeze({ ...decided.decision, explanation }) };
   }
 
@@ -234,7 +240,7 @@ export class CoreCall {
   #reserve(bytes) {
     if (bytes <= this.#capacity) return;
     const capacity = Math.max(bytes, this.#capacity * 2, 4096);
-    this.#buffer = this.#handle.buffer(capacity);
+    this.#buffer = inModule(() => this.#handle.buffer(capacity));
     this.#capacity = capacity;
     this.#u8 = undefined;
     this.#views();
@@ -288,11 +294,11 @@ export class CoreCall {
     let handle = this.#requirements.get(key);
     if (handle === undefined) {
       if (this.#requirements.size >= MOST_REQUIREMENTS) {
-        this.#handle.forget();
+        inModule(() => this.#handle.forget());
         this.#requirements.clear();
         this.#previous.handle = SCRATCH;
       }
-      const answer = this.#handle.compile(json, true);
+      const answer = inModule(() => this.#handle.compile(json, true));
       this.#views();
       if (!answer.ok) throw coreError(answer);
       handle = answer.handle;
@@ -302,7 +308,8 @@ export class CoreCall {
   }
 
   #slow(requirement) {
-    const answer = this.#handle.compile(requirementToJson(requirement), false);
+    const requirementJson = requirementToJson(requirement);
+    const answer = inModule(() => this.#handle.compile(requirementJson, false));
     this.#views();
     if (!answer.ok) throw coreError(answer);
     this.#requirement = SCRATCH;

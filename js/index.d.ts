@@ -368,6 +368,7 @@ export type Reason =
   | 'public'
   | 'kratos_unreachable'
   | 'kratos_timeout'
+  | 'core_failure'
   | RecoverReason;
 
 /** Something the caller may want to know that did not change the verdict. */
@@ -502,6 +503,17 @@ export type ErrorDecision = DecisionFields<
   null
 >;
 
+/**
+ * The core itself failed (a trap or an abort inside the WebAssembly module: a bug, or memory
+ * exhausted), so nothing was decided: never treat it as allowed (servers answer 503). The only
+ * decision aalgate makes outside the core, since there is no core to ask; it carries no
+ * explanation and no resolved requirement. The failed instance is replaced (every Gate configures
+ * itself on the new one), and the next call is decided as usual.
+ */
+export type CoreFailureDecision = Omit<DecisionFields<'error', 'core_failure', null>, 'requiredAal'> & {
+  readonly requiredAal: null;
+};
+
 /** The outcome of {@link Gate.decide} and {@link Gate.decideRequest}: a frozen plain object. */
 export type Decision =
   | AllowDecision
@@ -509,7 +521,8 @@ export type Decision =
   | StepUpDecision
   | RefreshDecision
   | EnrollDecision
-  | ErrorDecision;
+  | ErrorDecision
+  | CoreFailureDecision;
 
 /** Recovery: send the user to a first-factor login. */
 export type RecoveryLoginDecision = DecisionFields<
@@ -562,7 +575,8 @@ export type RecoveryDecision =
   | RecoveryLoginDecision
   | RecoveryStepUpDecision
   | RecoveryRefreshDecision
-  | RecoveryErrorDecision;
+  | RecoveryErrorDecision
+  | CoreFailureDecision;
 
 /**
  * The error aalgate throws. `code` is stable: the path of the offending field

@@ -5,6 +5,7 @@ import { loadCore } from '#load-core';
 
 import { AalgateError } from './errors.js';
 import { CoreCall } from './call.js';
+import { CoreFault, hostOf, inModule } from './host.js';
 import { isResponse } from './loader/instantiate.js';
 import { INTERNAL, challengeOf, checkAnswer, namesOf, routeOf } from './marshal.js';
 import {
@@ -52,19 +53,37 @@ const constructing = Symbol('aalgate.Gate');
 export class Gate {
   #handle;
   #call;
+  // The core instance this Gate is configured on (js/host.js), and what to configure a new one
+  // with after a failure inside the module.
+  #host;
+  #generation;
+  #configJson;
+  #suffixes;
+  // The core's answer for when it has failed and cannot be asked (marshal.js namesOf), taken
+  // from the instance this Gate was made on.
+  #failure;
 
   /**
    * Not for direct use: call {@link createGate}.
    * @param {symbol} token
-   * @param {object} handle the core's configured gate
-   * @param {CoreCall} call the channel for its decisions
+   * @param {{ host: CoreHost, core: object, handle: object, configJson: string, suffixes: string }} made
    */
-  constructor(token, handle, call) {
+  constructor(token, made) {
     if (token !== constructing) {
       throw new AalgateError('gate.constructor', 'make a Gate with: await createGate(config)');
     }
+    this.#host = made.host;
+    this.#failure = namesOf(made.core).failure;
+    this.#configJson = made.configJson;
+    this.#suffixes = made.suffixes;
+    this.#adopt(made.core, made.handle);
+  }
+
+  // Uses `handle`, configured on `core`, from now on.
+  #adopt(core, handle) {
     this.#handle = handle;
-    this.#call = call;
+    this.#call = new CoreCall(core, handle, namesOf(core));
+    this.#generation = this.#host.generation;
     registry?.register(this, handle, this);
   }
 
@@ -131,7 +150,7 @@ export class Gate {
     this.#live();
     const explain = explainOption(options);
     const outcome = normalizeKratosError(error);
-    return callCore(() => this.#call.decide('recover', outcome, requirement, explain)).decision;
+    return this.#inCore((call) => call.decide('recover', outcome, requirement, explain), this.#failed).decision;
   }
 
   /**
@@ -162,12 +181,12 @@ export class Gate {
    *   URL, or `gate.disposed`.
    */
   requirementFor(method, url) {
-    const handle = this.#live();
+    this.#live();
     // Anything but a well-formed string reaches the core as "", which it rejects with the
     // argument's code.
     const methodText = coreString(method) ?? '';
     const urlText = coreString(url) ?? '';
-    return routeOf(callCore(() => handle.requirementFor(methodText, urlText)));
+    return routeOf(this.#inCore((_, handle) => inModule(() => handle.requirementFor(methodText, urlText)), throwCoreFailure));
   }
 
   /**
@@ -180,10 +199,10 @@ export class Gate {
    * @throws {AalgateError} `gate.disposed`.
    */
   parseChallenge(header) {
-    const handle = this.#live();
+    this.#live();
     if (typeof header !== 'string') return null;
     const text = wellFormedText(header);
-    return challengeOf(callCore(() => handle.parseChallenge(text)));
+    return challengeOf(this.#inCore((_, handle) => inModule(() => handle.parseChallenge(text)), throwCoreFailure));
   }
 
   // The core's answer for decide (`kind` 'requirement') or decideRequest ('request').
@@ -194,12 +213,57 @@ export class Gate {
     this.#live();
     refuseUnreadResponse(whoami);
     const outcome = normalizeWhoami(whoami);
-    const call = this.#call;
-    return callCore(() =>
-      kind === 'request'
-        ? call.decideRequest(outcome, input, explain)
-        : call.decide('decide', outcome, input, explain),
+    return this.#inCore(
+      (call) =>
+        kind === 'request'
+          ? call.decideRequest(outcome, input, explain)
+          : call.decide('decide', outcome, input, explain),
+      this.#failed,
     );
+  }
+
+  // What decide, recover and decideRequest answer when the core failed (a trap, an abort, or no
+  // instance while a new one is made): the core's own decision for it (error, core_failure),
+  // never a pass; servers answer it with 503.
+  #failed = () => this.#failure;
+
+  // Runs `use(call, handle)` on this Gate's instance of the core, configuring itself on a new
+  // instance first when the one it had failed (js/host.js). A failure inside the module (a trap,
+  // an abort: a CoreFault) replaces the instance for every Gate and gives `failed(cause)`;
+  // `failed(null)` while no instance is in place. Other exceptions (an AalgateError for a wrong
+  // argument) go through.
+  #inCore(use, failed) {
+    const host = this.#host;
+    if (this.#generation !== host.generation && !this.#reconfigure()) return failed(null);
+    try {
+      return use(this.#call, this.#handle);
+    } catch (cause) {
+      if (!(cause instanceof CoreFault)) throw cause;
+      host.replace();
+      return failed(cause);
+    }
+  }
+
+  // Configures this Gate on the host's current instance, as createGate did on the first; false
+  // when there is none yet (being made) or the new one failed too.
+  #reconfigure() {
+    const host = this.#host;
+    const core = host.core;
+    if (core === null) {
+      host.retry();
+      return false;
+    }
+    registry?.unregister(this);
+    try {
+      const handle = inModule(() => new core.Gate());
+      const answer = inModule(() => handle.configure(this.#configJson, this.#suffixes));
+      checkAnswer(answer); // accepted before: the same core accepts it again
+      this.#adopt(core, handle);
+      return true;
+    } catch (cause) {
+      if (cause instanceof CoreFault) host.replace();
+      return false;
+    }
   }
 
   /**
@@ -214,9 +278,10 @@ export class Gate {
       decide: (whoami, input, kind) => this.#decide(kind, whoami, input),
       memoryBytes: () => this.#call.memoryBytes,
       isSelfServiceUrl: (url) => {
-        const handle = this.#live();
+        this.#live();
         const text = coreString(url);
-        return text !== null && callCore(() => handle.isSelfServiceUrl(text));
+        // Fails closed: no instance, no redirect.
+        return text !== null && this.#inCore((_, handle) => inModule(() => handle.isSelfServiceUrl(text)), () => false);
       },
     };
   }
@@ -239,7 +304,8 @@ export class Gate {
     if (handle === null) return;
     this.#handle = null;
     registry?.unregister(this);
-    callCore(() => handle.delete());
+    // On an instance that failed, nothing is freed: it is never called again.
+    if (this.#generation === this.#host.generation) callCore(() => handle.delete());
   }
 }
 
@@ -280,27 +346,59 @@ export async function createGate(config, options) {
       cause,
     });
   }
-  const handle = callCore(() => new core.Gate());
-  let answer;
-  try {
-    answer = callCore(() => handle.configure(configJson, ''));
+  const host = hostOf(core);
+  const made = await configured(host, configJson, '');
+  if (!made.answer.ok && made.answer.code === PUBLIC_SUFFIX_LIST_REQUIRED) {
     // A wildcard in allowedReturnUrls is judged against the Public Suffix List, a separate
     // file loaded only for such a configuration (the default core stays small).
-    if (!answer.ok && answer.code === PUBLIC_SUFFIX_LIST_REQUIRED) {
-      const suffixes = await loadPublicSuffixList();
-      answer = callCore(() => handle.configure(configJson, suffixes));
+    callCore(() => made.handle.delete());
+    const suffixes = await loadPublicSuffixList();
+    return gateFrom(await configured(host, configJson, suffixes));
+  }
+  return gateFrom(made);
+}
+
+// A core Gate configured with `configJson` on the host's instance (made again first if one
+// failed); `answer` is the core's.
+async function configured(host, configJson, suffixes) {
+  for (let attempt = 0; ; attempt += 1) {
+    const core = await host.ready().catch((cause) => {
+      throw new AalgateError('core.load', `the aalgate WebAssembly core could not be loaded: ${describe(cause)}`, { cause });
+    });
+    try {
+      const handle = inModule(() => new core.Gate());
+      try {
+        return { host, core, handle, configJson, suffixes, answer: inModule(() => handle.configure(configJson, suffixes)) };
+      } catch (error) {
+        if (!(error instanceof CoreFault)) callCore(() => handle.delete());
+        throw error;
+      }
+    } catch (error) {
+      if (!(error instanceof CoreFault) || attempt > 0) throw coreFailure(error);
+      host.replace(); // configuring failed inside the module: once more on a new instance
     }
-  } catch (error) {
-    handle.delete();
-    throw error;
   }
+}
+
+function gateFrom(made) {
   try {
-    checkAnswer(answer);
+    checkAnswer(made.answer);
   } catch (error) {
-    handle.delete();
+    callCore(() => made.handle.delete());
     throw error;
   }
-  return new Gate(constructing, handle, new CoreCall(core, handle, namesOf(core)));
+  return new Gate(constructing, made);
+}
+
+function coreFailure(cause) {
+  if (cause instanceof AalgateError) return cause;
+  return new AalgateError('core.failure', `the aalgate core failed: ${describe(cause?.cause ?? cause)}`, { cause });
+}
+
+function throwCoreFailure(cause) {
+  throw cause === null
+    ? new AalgateError('core.failure', 'the aalgate core failed and is being instantiated again; try again')
+    : coreFailure(cause);
 }
 
 // The core's answer when a configuration needs the Public Suffix List it was not given.

@@ -38,8 +38,25 @@ export function checkAnswer(answer) {
  */
 export function namesOf(core) {
   core[NAMES] ??= (() => {
-    const [verdicts, reasons, warnings, aals, requiredAals] = core.names().split('|').map((list) => list.split(','));
-    return { verdicts, reasons, warnings, aals, requiredAals, kratosId: reasons.indexOf('kratos_id'), warningLists: new Map() };
+    const [verdicts, reasons, warnings, aals, requiredAals, [failureVerdict, failureReason, failureStatus]] = core
+      .names()
+      .split('|')
+      .map((list) => list.split(','));
+    // The core's answer for when it has failed and cannot be asked (js/index.js, js/host.js).
+    const failure = Object.freeze({
+      decision: Object.freeze({
+        verdict: failureVerdict,
+        url: null,
+        reason: failureReason,
+        aal: null,
+        requiredAal: null,
+        warnings: Object.freeze([]),
+        challenge: null,
+      }),
+      sessionExpiresAt: null,
+      httpStatus: Number(failureStatus),
+    });
+    return { verdicts, reasons, warnings, aals, requiredAals, kratosId: reasons.indexOf('kratos_id'), warningLists: new Map(), failure };
   })();
   return core[NAMES];
 }

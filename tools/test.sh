@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: setup, build (native Debug + Wasm), lint, ctest, Kratos v1.3.1 (tools/kratos.sh),
 # then node --test over tests/js/ (and tests/e2e/, tests/kratos/, ... when present), then the
-# packed tarball in fresh projects (tests/package/). Runs every
+# packed tarball in fresh projects (tests/package/), then the JS API over a core that traps on
+# demand (tests/traps/, build/wasm-traps). Runs every
 # step it can, prints a summary, exits non-zero on any failure.
 # Its last line counts tests (ctest + node) as passed and, as failed, failed tests plus failed
 # setup/build/lint steps.
@@ -163,10 +164,20 @@ if ((built)); then
     size="$(grep -oE 'tarball size: [0-9]+ B = [0-9.]+ KiB' "$logs/package.log" | tail -n 1)"
     [[ -n "$size" ]] && detail[package]+=", ${size#tarball size: }"
   fi
+
+  # --- traps: the JS API over a test build of the core that traps on demand (tools/wasm-traps.sh
+  # -> build/wasm-traps, CMake AALGATE_TEST_TRAPS, never packaged): a trap answers core_failure,
+  # the instance is replaced and the next call is decided.
+  if [[ -d tests/traps ]]; then
+    run_step traps bash -c 'bash tools/wasm-traps.sh && node --test tests/traps/'
+    count_node traps
+    if [[ "${detail[traps]}" == no\ tests\ ran* ]]; then steps_failed=$((steps_failed + 1)); fi
+  fi
 else
   skip_step ctest "build failed"
   skip_step node "build failed"
   [[ -d tests/package ]] && skip_step package "build failed"
+  [[ -d tests/traps ]] && skip_step traps "build failed"
 fi
 
 finish

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -173,6 +175,9 @@ class Gate {
     std::optional<std::string_view> return_to;
     if (call_.return_to_length >= 0) return_to = take(rest, call_.return_to_length);
     const aalgate::WhoamiOutcome whoami = outcome(call_, body);
+#ifdef AALGATE_TEST_TRAPS
+    trap_for_test(body);
+#endif
     // Asked for: the rules considered, kept as JSON text for explanation().
     std::optional<aalgate::Explanation> explained;
     if (call_.explain != 0) explained.emplace();
@@ -274,6 +279,32 @@ class Gate {
  private:
   static constexpr const char* kUnconfigured = "configure() has not succeeded on this gate";
 
+#ifdef AALGATE_TEST_TRAPS
+  // Test builds only (CMake AALGATE_TEST_TRAPS, tests/traps; the packaged core has none of
+  // this): a body naming a trap makes run() fail for real inside the module, as a bug would.
+  // `corrupt` first breaks this Gate's configuration, as a bug that writes where it should not.
+  void trap_for_test(std::string_view body) {
+    if (body == "aalgate-test-trap:unreachable") __builtin_trap();
+    if (body == "aalgate-test-trap:abort") std::abort();
+    if (body == "aalgate-test-trap:out-of-bounds") {
+      *reinterpret_cast<volatile char*>(std::uintptr_t{0xFFFFFFF0u}) = 1;
+    }
+    if (body == "aalgate-test-trap:corrupt") {
+      config_->base_url = "https://corrupted.invalid";
+      __builtin_trap();
+    }
+    if (body == "aalgate-test-trap:out-of-memory") {
+      // Until operator new fails (memory stops at 32 MB in this build): an abort, as
+      // -fno-exceptions makes it.
+      std::vector<std::unique_ptr<char[]>> hog;
+      for (;;) {
+        hog.emplace_back(new char[1 << 20]);
+        hog.back()[0] = 1;
+      }
+    }
+  }
+#endif
+
   static std::size_t length(std::int32_t bytes) {
     return bytes > 0 ? static_cast<std::size_t>(bytes) : 0;
   }
@@ -338,7 +369,8 @@ class Gate {
 
 // The names of the core's enums, in enum order, for js/marshal.js to turn the call block's
 // numbers into strings: verdicts, reasons, warnings, session levels and required levels, each
-// list comma-separated, the lists separated by "|".
+// list comma-separated, the lists separated by "|"; then the verdict and reason of
+// core_failure_decision() and the HTTP status for it.
 std::string names() {
   std::string out;
   const auto list = [&out](auto first, auto last, auto name) {
@@ -350,7 +382,7 @@ std::string names() {
   };
   list(aalgate::Verdict::allow, aalgate::Verdict::error,
        [](aalgate::Verdict v) { return aalgate::to_string(v); });
-  list(aalgate::Reason::no_session, aalgate::Reason::kratos_id,
+  list(aalgate::Reason::no_session, aalgate::Reason::core_failure,
        [](aalgate::Reason r) { return aalgate::to_string(r); });
   list(aalgate::Warning::highest_available_unverifiable, aalgate::Warning::return_to_dropped,
        [](aalgate::Warning w) { return aalgate::to_string(w); });
@@ -358,6 +390,14 @@ std::string names() {
        [](aalgate::Aal a) { return aalgate::to_string(a); });
   list(aalgate::RequiredAal::aal1, aalgate::RequiredAal::none,
        [](aalgate::RequiredAal a) { return aalgate::to_string(a); });
+  // What js/ answers when the core fails (a trap): the core's decision for it, taken at load.
+  const aalgate::Decision failure = aalgate::core_failure_decision();
+  out.push_back('|');
+  out.append(aalgate::to_string(failure.verdict));
+  out.push_back(',');
+  out.append(aalgate::to_string(failure.reason));
+  out.push_back(',');
+  out.append(std::to_string(aalgate::http_status(failure.verdict)));
   return out;
 }
 

@@ -11,20 +11,70 @@ import { AalgateError } from '../errors.js';
  */
 export function instantiateCore(factory, wasmModule) {
   return new Promise((resolve, reject) => {
-    const options = {
-      // workerd has no import.meta.url; nothing is located through the glue anyway.
-      locateFile: (path) => path,
-      instantiateWasm(imports, receive) {
-        WebAssembly.instantiate(wasmModule, imports)
-          .then((instance) => receive(instance, wasmModule))
-          .catch(reject); // the glue would otherwise wait for ever
-        return {}; // instantiation is asynchronous
-      },
-    };
+    const options = coreOptions(wasmModule, reject, false);
     Promise.resolve()
       .then(() => factory(options))
-      .then(resolve, reject);
+      .then((core) => resolve(withOrigin(core, factory, wasmModule)), reject);
   });
+}
+
+/**
+ * A new instance of the core `core` came from (same factory, same compiled module, new memory):
+ * what js/index.js puts in place of an instance that failed (a trap, an abort). Made
+ * synchronously where the runtime allows it (Node, workerd, workers), so the next call works at
+ * once; where it does not (a browser's main thread refuses to instantiate a large module
+ * synchronously), a promise of it.
+ * @param {object} core an instance made by {@link instantiateCore} or by this function
+ * @returns {object | Promise<object>}
+ */
+export function renewCore(core) {
+  const { factory, wasmModule } = core[ORIGIN];
+  let options;
+  const ready = new Promise((resolve, reject) => {
+    options = coreOptions(wasmModule, reject, true);
+    Promise.resolve(factory(options)).then((made) => resolve(withOrigin(made, factory, wasmModule)), reject);
+  });
+  // The glue sets the module up on the options object itself: ready now when the instance was.
+  if (typeof options.Gate === 'function') {
+    ready.catch(() => {});
+    return withOrigin(options, factory, wasmModule);
+  }
+  return ready;
+}
+
+// Where an instance came from, for renewCore.
+const ORIGIN = Symbol('aalgate.coreOrigin');
+
+function withOrigin(core, factory, wasmModule) {
+  Object.defineProperty(core, ORIGIN, { value: { factory, wasmModule }, configurable: true });
+  return core;
+}
+
+// The glue's Module options: instantiate `wasmModule` (synchronously first when `sync`, falling
+// back to WebAssembly.instantiate where that is refused).
+function coreOptions(wasmModule, reject, sync) {
+  return {
+    // workerd has no import.meta.url; nothing is located through the glue anyway.
+    locateFile: (path) => path,
+    instantiateWasm(imports, receive) {
+      if (sync) {
+        let instance = null;
+        try {
+          instance = new WebAssembly.Instance(wasmModule, imports);
+        } catch {
+          // refused synchronously here (a browser's main thread): asynchronously below
+        }
+        if (instance !== null) {
+          receive(instance, wasmModule);
+          return {};
+        }
+      }
+      WebAssembly.instantiate(wasmModule, imports)
+        .then((instance) => receive(instance, wasmModule))
+        .catch(reject); // the glue would otherwise wait for ever
+      return {}; // instantiation is asynchronous
+    },
+  };
 }
 
 /**

@@ -254,6 +254,13 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   return out.without_url(Verdict::allow, Reason::satisfied);
 }
 
+Decision core_failure_decision() {
+  Decision decision;
+  decision.verdict = Verdict::error;
+  decision.reason = Reason::core_failure;
+  return decision;
+}
+
 int http_status(Verdict verdict) {
   switch (verdict) {
     case Verdict::allow:
@@ -290,11 +297,12 @@ constexpr std::string_view kReasonNames[] = {"no_session",
                                              "kratos_unreachable",
                                              "kratos_timeout",
                                              "redirect_not_allowed",
-                                             "kratos_id"};
+                                             "kratos_id",
+                                             "core_failure"};
 constexpr std::string_view kWarningNames[] = {"highest_available_unverifiable",
                                               "return_to_dropped"};
 static_assert(std::size(kVerdictNames) == static_cast<std::size_t>(Verdict::error) + 1);
-static_assert(std::size(kReasonNames) == static_cast<std::size_t>(Reason::kratos_id) + 1);
+static_assert(std::size(kReasonNames) == static_cast<std::size_t>(Reason::core_failure) + 1);
 static_assert(std::size(kWarningNames) == static_cast<std::size_t>(Warning::return_to_dropped) + 1);
 
 std::string_view to_string(Verdict verdict) {

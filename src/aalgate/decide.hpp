@@ -38,6 +38,7 @@ enum class Reason {
   // gate.recover:
   redirect_not_allowed,  ///< a redirect_browser_to aalgate will not follow
   kratos_id,  ///< the Kratos error id answered, in Decision::kratos_reason (recover's table)
+  core_failure,  ///< the core itself failed (core_failure_decision): never from decide
 };
 
 /// @brief Something the caller should know that did not change the verdict.
@@ -84,6 +85,11 @@ struct Decision {
 /// (explain.hpp); the decision is the same with or without it.
 [[nodiscard]] Decision decide(const Config& config, const WhoamiOutcome& whoami,
                               const Requirement& requirement, Explanation* explanation = nullptr);
+
+/// @brief What to answer when the core itself failed (a trap or an abort inside the Wasm module)
+/// and cannot be asked: `error`, reason `core_failure`, no URL, no session. js/ takes it from the
+/// core at load (wasm/bindings.cpp names()) and answers it for the call that failed.
+[[nodiscard]] Decision core_failure_decision();
 
 /// @brief The HTTP status a server answers a request with for `verdict` when it does not redirect
 /// (aalgate/worker): 0 for allow (the request goes on), 401 for login, step_up and refresh (with

@@ -11,9 +11,9 @@ const core = new URL('../../js/core/', import.meta.url);
 const gzipped = (name) => gzipSync(readFileSync(new URL(name, core)), { level: 9 }).length;
 
 // What the build reached (65,761 B on 2026-12-04), raised on purpose for issue 12's explanations
-// in the core (the rule checks, the field diagnosis, the JSON writer: +7,360 B, 73,121 B in
-// all; DESIGN.md "Explanations"), with room for toolchain noise.
-const GUARD = 73_800;
+// in the core (the rule checks, the field diagnosis, the JSON writer: +8,209 B as measured here,
+// 73,970 B in all; DESIGN.md "Explanations"), with room for toolchain noise.
+const GUARD = 74_500;
 
 test('Wasm plus glue stay within the size reached (gzip -9)', () => {
   const wasm = gzipped('aalgate-core.wasm');
