@@ -30,6 +30,7 @@ const RUN_ERROR = 1;
 
 const BODY_TEXT = 0;
 const BODY_RECORD = 1;
+const BODY_CLAIMS = 2; // a verified token's claims (js/tokens.js), as JSON text
 // A requirement with every field in its compiled JSON (the scratch slot).
 const SCRATCH = -1;
 // Distinct requirements kept compiled per Gate; past it the core forgets them all.
@@ -208,6 +209,7 @@ export class CoreCall {
       }
     } else if (outcome.body.length > 0) {
       length = this.#writeBodyText(outcome.body, extra);
+      if (outcome.claims) format = BODY_CLAIMS;
     } else {
       this.#reserve(extra * 3);
     }

@@ -326,7 +326,16 @@ export interface NoAnswer {
  * The whoami outcome given to {@link Gate.decide}: a Session object, the JSON text of a 200
  * body, `{ status, body }`, {@link NoAnswer}, or `null` / `undefined` for no session.
  */
-export type Whoami = SessionInput | string | WhoamiResponse | NoAnswer | null | undefined;
+export type Whoami = SessionInput | string | WhoamiResponse | NoAnswer | VerifiedTokenInput | null | undefined;
+
+/**
+ * A token `aalgate/tokens` verified (`createTokenVerifier(...).verify(jwt)`): decided from its
+ * claims. Only that function makes one; an object of the same shape is read as a Session.
+ */
+export interface VerifiedTokenInput {
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly header: Readonly<Record<string, unknown>>;
+}
 
 /** What to do. */
 export type Verdict = 'allow' | 'login' | 'step_up' | 'refresh' | 'enroll' | 'error';
@@ -369,6 +378,7 @@ export type Reason =
   | 'kratos_unreachable'
   | 'kratos_timeout'
   | 'core_failure'
+  | `claim_${string}`
   | RecoverReason;
 
 /** Something the caller may want to know that did not change the verdict. */
@@ -439,7 +449,7 @@ export interface Explanation {
   readonly table: 'decide' | 'recover';
   /** What the decision read besides the session. Durations in seconds. */
   readonly inputs: {
-    readonly answer: 'session' | 'status' | 'no_session' | 'unreachable' | 'timeout' | 'error_body';
+    readonly answer: 'session' | 'status' | 'no_session' | 'unreachable' | 'timeout' | 'error_body' | 'token_claims';
     readonly status: number | null;
     /** The server's whoami model: `highest_available` (Strict) or `aal1` (Lax). */
     readonly serverAal: 'aal1' | 'highest_available';
@@ -499,7 +509,7 @@ export type EnrollDecision = DecisionFields<'enroll', 'second_factor_unavailable
  */
 export type ErrorDecision = DecisionFields<
   'error',
-  'unexpected_response' | 'invalid_session' | 'kratos_unreachable' | 'kratos_timeout',
+  'unexpected_response' | 'invalid_session' | 'kratos_unreachable' | 'kratos_timeout' | `claim_${string}`,
   null
 >;
 

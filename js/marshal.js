@@ -34,7 +34,7 @@ export function checkAnswer(answer) {
  * frozen warning lists for each set of warning bits.
  * @param {object} core the loaded Emscripten module
  * @returns {{ verdicts: string[], reasons: string[], warnings: string[], aals: string[],
- *   requiredAals: string[], kratosId: number, warningLists: Map<number, readonly string[]> }}
+ *   requiredAals: string[], kratosId: number, claimId: number, warningLists: Map<number, readonly string[]> }}
  */
 export function namesOf(core) {
   core[NAMES] ??= (() => {
@@ -56,7 +56,7 @@ export function namesOf(core) {
       sessionExpiresAt: null,
       httpStatus: Number(failureStatus),
     });
-    return { verdicts, reasons, warnings, aals, requiredAals, kratosId: reasons.indexOf('kratos_id'), warningLists: new Map(), failure };
+    return { verdicts, reasons, warnings, aals, requiredAals, kratosId: reasons.indexOf('kratos_id'), claimId: reasons.indexOf('token_claim'), warningLists: new Map(), failure };
   })();
   return core[NAMES];
 }
@@ -106,7 +106,8 @@ export function decisionFrom(u8, i32, f64, block, names, decoder, last) {
   const decision = Object.freeze({
     verdict: names.verdicts[i32[b + I32_VERDICT]],
     url: last.url,
-    reason: reason === names.kratosId ? textAt(u8, i32, b + I32_TEXT, decoder) : names.reasons[reason],
+    // The Kratos id (recover) or the claim (`claim_<name>`) is the core's text.
+    reason: reason === names.kratosId || reason === names.claimId ? textAt(u8, i32, b + I32_TEXT, decoder) : names.reasons[reason],
     aal: aal < 0 ? null : names.aals[aal],
     requiredAal: names.requiredAals[i32[b + I32_REQUIRED_AAL]],
     warnings: warningList(names, i32[b + I32_WARNINGS]),

@@ -1,18 +1,20 @@
 // Turns JS values into the strings the core takes (DESIGN.md, "JS normalisation").
 // Data only: no decisions here. Every rule about what a value means lives in the C++ core.
+import { verifiedClaimsOf } from './verified.js';
 
 /**
  * What the core's `decide` takes about the whoami outcome (and `recover` about a Kratos error):
  * `kind` as {@link OUTCOME} numbers it (wasm/bindings.cpp reads the same numbers); a Session
- * object as `session` (js/call.js reads its fields, or sends it as JSON text), else `body`.
- * @typedef {{ kind: number, status: number, body: string, session?: object }} WhoamiOutcome
+ * object as `session` (js/call.js reads its fields, or sends it as JSON text), else `body`;
+ * `claims` when `body` is the claims of a token js/tokens.js verified.
+ * @typedef {{ kind: number, status: number, body: string, session?: object, claims: boolean }} WhoamiOutcome
  */
 
 /** The kinds of outcome the core tells apart; what each means is the core's (DESIGN.md). */
 export const OUTCOME = Object.freeze({ nothing: 0, answer: 1, unreachable: 2, timeout: 3 });
 
 // Every outcome has the same shape (one hidden class for the code that reads it).
-const outcome = (kind, status, body, session = undefined) => ({ kind, status, body, session });
+const outcome = (kind, status, body, session = undefined, claims = false) => ({ kind, status, body, session, claims });
 const NOTHING = Object.freeze(outcome(OUTCOME.nothing, 0, ''));
 // `{ failure: 'unreachable' | 'timeout' }`: the caller's request to Kratos got no answer.
 const NO_ANSWER = Object.freeze({
@@ -28,6 +30,9 @@ const NO_ANSWER = Object.freeze({
  * @returns {WhoamiOutcome}
  */
 export function normalizeWhoami(whoami) {
+  // A token js/tokens.js verified: the core decides from its claims.
+  const claims = verifiedClaimsOf(whoami);
+  if (claims !== undefined) return outcome(OUTCOME.answer, 200, claims, undefined, true);
   return normalizeOutcome(whoami, 200, true);
 }
 

@@ -134,7 +134,7 @@ if ((built)); then
   count_ctest
 
   node_dirs=(tests/js/)
-  for dir in tests/cli tests/readme tests/emulator tests/worker tests/browser tests/e2e tests/journey; do
+  for dir in tests/cli tests/readme tests/emulator tests/tokens tests/worker tests/browser tests/e2e tests/journey; do
     [[ -d "$dir" ]] && node_dirs+=("$dir/")
   done
 

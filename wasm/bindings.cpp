@@ -55,7 +55,7 @@ struct CallBlock {
   double now_ms;                    // NaN: not given, the clock
   std::int32_t op;                  // Op
   std::int32_t kind;                // js/normalize.js OUTCOME: 0 nothing, 1 answer, 2/3 no answer
-  std::int32_t body_format;         // aalgate::BodyFormat: 0 JSON text, 1 session record
+  std::int32_t body_format;         // aalgate::BodyFormat: 0 JSON text, 1 session record, 2 claims
   std::int32_t body_length;         // bytes of the body at the buffer's start
   std::int32_t requirement;         // compiled requirement; -1: the scratch one (all fields in it)
   std::int32_t return_to_length;    // bytes after the body; -1: not given
@@ -97,8 +97,9 @@ aalgate::WhoamiOutcome outcome(const CallBlock& call, std::string_view body) {
   const aalgate::NoAnswer no_answer = call.kind == 2   ? aalgate::NoAnswer::unreachable
                                       : call.kind == 3 ? aalgate::NoAnswer::timeout
                                                        : aalgate::NoAnswer::none;
-  const aalgate::BodyFormat format =
-      call.body_format == 1 ? aalgate::BodyFormat::session_record : aalgate::BodyFormat::json_text;
+  const aalgate::BodyFormat format = call.body_format == 1   ? aalgate::BodyFormat::session_record
+                                     : call.body_format == 2 ? aalgate::BodyFormat::token_claims
+                                                             : aalgate::BodyFormat::json_text;
   return {call.kind == 1, whole ? static_cast<int>(status) : 0, body, no_answer, format};
 }
 
@@ -382,7 +383,7 @@ std::string names() {
   };
   list(aalgate::Verdict::allow, aalgate::Verdict::error,
        [](aalgate::Verdict v) { return aalgate::to_string(v); });
-  list(aalgate::Reason::no_session, aalgate::Reason::core_failure,
+  list(aalgate::Reason::no_session, aalgate::Reason::token_claim,
        [](aalgate::Reason r) { return aalgate::to_string(r); });
   list(aalgate::Warning::highest_available_unverifiable, aalgate::Warning::return_to_dropped,
        [](aalgate::Warning w) { return aalgate::to_string(w); });

@@ -8,6 +8,7 @@
 #include "aalgate/decision_builder.hpp"
 #include "aalgate/explain.hpp"
 #include "aalgate/session_record.hpp"
+#include "aalgate/token_claims.hpp"
 
 namespace aalgate {
 namespace {
@@ -37,10 +38,24 @@ bool is_privileged(const std::optional<Timestamp>& authenticated_at, Timestamp n
   return age < allowed_age(max_age_ns, leeway_ns);
 }
 
-// The Session of a 200 answer, in whichever form it came.
-std::optional<Session> session_of(const WhoamiOutcome& whoami) {
-  return whoami.format == BodyFormat::session_record ? read_session_record(whoami.body)
-                                                     : parse_session(whoami.body);
+// The Session of a 200 answer, in whichever form it came; for claims, `why` says which claim
+// was missing or wrong.
+std::optional<Session> session_of(const WhoamiOutcome& whoami, ClaimProblem* why = nullptr) {
+  switch (whoami.format) {
+    case BodyFormat::session_record:
+      return read_session_record(whoami.body);
+    case BodyFormat::token_claims:
+      return read_token_claims(whoami.body, why);
+    case BodyFormat::json_text:
+      break;
+  }
+  return parse_session(whoami.body);
+}
+
+// A tokenized session's claims lack what a rule needs: an error naming the claim, never a pass.
+Decision claim_error(DecisionBuilder& out, std::string_view claim) {
+  out.set_kratos_reason("claim_" + std::string(claim));
+  return out.without_url(Verdict::error, Reason::token_claim);
 }
 
 }  // namespace
@@ -99,15 +114,20 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
       })) {
     return out.without_url(Verdict::error, Reason::unexpected_response);
   }
-  const std::optional<Session> session = session_of(whoami);
+  ClaimProblem claim_problem;
+  const std::optional<Session> session = session_of(whoami, &claim_problem);
+  const bool claims = whoami.format == BodyFormat::token_claims;
   if (explain.rule("3", !session, [&](Check& c) {
         if (session) {
-          c << "the body is a valid Session";
+          c << (claims ? "the token's claims hold what the rules read"
+                       : "the body is a valid Session");
           return;
         }
-        explanation->problem = diagnose_session(whoami);
+        explanation->problem = claims ? SessionProblem{claim_problem.claim, claim_problem.problem}
+                                      : diagnose_session(whoami);
         c << explanation->problem->field << " " << explanation->problem->problem;
       })) {
+    if (claims) return claim_error(out, claim_problem.claim);
     return out.without_url(Verdict::error, Reason::invalid_session);
   }
   out.set_session(*session);
@@ -175,8 +195,20 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
   // 8: age from authenticated_at alone, a first-factor refresh as Kratos's own
   // `session_refresh_required` redirect asks (selfservice/flow/settings/error.go), and a max age
   // <= 0 is always privileged (a refresh could never satisfy it).
+  // A rule with a max age reads authenticated_at: claims without auth_time cannot answer it.
+  const auto lacks_auth_time = [&](bool needed) {
+    return explain.rule("3", needed && session->from_claims && !session->authenticated_at,
+                        [&](Check& c) {
+                          c << (needed ? "a max age needs the claim auth_time"
+                                       : "no max age: auth_time not needed");
+                          if (session->from_claims && !session->authenticated_at && needed) {
+                            explanation->problem = SessionProblem{"auth_time", "is missing"};
+                          }
+                        });
+  };
   if (requirement.operation == Operation::settings) {
     const bool checked = requirement.max_age_ns && *requirement.max_age_ns > 0;
+    if (session->from_claims && lacks_auth_time(checked)) return claim_error(out, "auth_time");
     const bool privileged = !checked || is_privileged(session->authenticated_at, now,
                                                       *requirement.max_age_ns, config.leeway_ns);
     if (explain.rule("S", !privileged, [&](Check& c) {
@@ -224,6 +256,9 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
     c.seconds(*requirement.max_age_ns) << " + leeway ";
     c.seconds(config.leeway_ns);
   };
+  if (session->from_claims && lacks_auth_time(requirement.max_age_ns.has_value())) {
+    return claim_error(out, "auth_time");
+  }
   if (check_aal2) {
     const std::optional<Timestamp> at = !session->authenticated_at   ? std::nullopt
                                         : session->aal2_completed_at ? session->aal2_completed_at
@@ -298,11 +333,12 @@ constexpr std::string_view kReasonNames[] = {"no_session",
                                              "kratos_timeout",
                                              "redirect_not_allowed",
                                              "kratos_id",
-                                             "core_failure"};
+                                             "core_failure",
+                                             "token_claim"};
 constexpr std::string_view kWarningNames[] = {"highest_available_unverifiable",
                                               "return_to_dropped"};
 static_assert(std::size(kVerdictNames) == static_cast<std::size_t>(Verdict::error) + 1);
-static_assert(std::size(kReasonNames) == static_cast<std::size_t>(Reason::core_failure) + 1);
+static_assert(std::size(kReasonNames) == static_cast<std::size_t>(Reason::token_claim) + 1);
 static_assert(std::size(kWarningNames) == static_cast<std::size_t>(Warning::return_to_dropped) + 1);
 
 std::string_view to_string(Verdict verdict) {
@@ -312,7 +348,9 @@ std::string_view to_string(Verdict verdict) {
 std::string_view to_string(Reason reason) { return kReasonNames[static_cast<std::size_t>(reason)]; }
 
 std::string reason_code(const Decision& decision) {
-  if (decision.reason == Reason::kratos_id) return decision.kratos_reason;
+  if (decision.reason == Reason::kratos_id || decision.reason == Reason::token_claim) {
+    return decision.kratos_reason;
+  }
   return std::string(to_string(decision.reason));
 }
 

@@ -37,8 +37,10 @@ enum class Reason {
   kratos_timeout,      ///< no answer within the caller's time limit
   // gate.recover:
   redirect_not_allowed,  ///< a redirect_browser_to aalgate will not follow
-  kratos_id,  ///< the Kratos error id answered, in Decision::kratos_reason (recover's table)
+  kratos_id,     ///< the Kratos error id answered, in Decision::kratos_reason (recover's table)
   core_failure,  ///< the core itself failed (core_failure_decision): never from decide
+  token_claim,   ///< a tokenized session's claim a rule needs is missing or wrong: "claim_<name>"
+                 ///< in Decision::kratos_reason
 };
 
 /// @brief Something the caller should know that did not change the verdict.
@@ -47,9 +49,10 @@ enum class Warning { highest_available_unverifiable, return_to_dropped };
 /// @brief Why an HTTP call to Kratos gave no answer at all.
 enum class NoAnswer { none, unreachable, timeout };
 
-/// @brief How a 200 body is given: JSON text as Kratos sent it, or the session record js/ writes
-/// for a Session object it read field by field (session_record.hpp).
-enum class BodyFormat { json_text, session_record };
+/// @brief How a 200 body is given: JSON text as Kratos sent it, the session record js/ writes
+/// for a Session object it read field by field (session_record.hpp), or the verified claims of
+/// a tokenized session as JSON text (token_claims.hpp).
+enum class BodyFormat { json_text, session_record, token_claims };
 
 /// @brief What an HTTP call to Kratos gave: nothing (no session), a status and a body, or no
 /// answer (`no_answer`: the call failed, so nothing is known). A Session object or JSON text is
@@ -72,7 +75,8 @@ struct Decision {
   std::vector<Warning> warnings;
   std::string challenge;  ///< RFC 9470 `WWW-Authenticate` value for step_up and refresh, else ""
   /// For Reason::kratos_id: a known Kratos error id as is (`session_aal2_required`), any
-  /// other as `kratos_<id>` with the id reduced to [a-z0-9_].
+  /// other as `kratos_<id>` with the id reduced to [a-z0-9_]. For Reason::token_claim:
+  /// `claim_<name>`.
   std::string kratos_reason;
   /// The session's `expires_at` when a valid Session was read: how long a whoami answer may be
   /// cached (the worker's cache never keeps one past it).

@@ -103,6 +103,7 @@ std::string_view answer_of(const WhoamiOutcome& whoami) {
   if (whoami.no_answer == NoAnswer::unreachable) return "unreachable";
   if (whoami.no_answer == NoAnswer::timeout) return "timeout";
   if (!whoami.present) return "no_session";
+  if (whoami.format == BodyFormat::token_claims) return "token_claims";
   return whoami.status == 200 ? "session" : "status";
 }
 

@@ -24,6 +24,9 @@ struct Session {
   /// second factor (upstream MFA), and there is at least one: no local second factor, so a
   /// refresh can only be a first-factor one (Kratos's OIDC strategy has no second-factor form).
   bool aal2_from_upstream_only = false;
+  /// Read from a tokenized session's claims (token_claims.hpp): a time a rule needs and the
+  /// claims lack is an error naming the claim, not a stale session.
+  bool from_claims = false;
 };
 
 /// @brief Parses the JSON text of a whoami 200 body; nullopt when it is not a valid Session

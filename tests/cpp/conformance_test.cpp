@@ -79,6 +79,7 @@ struct Whoami {
   int status = 0;
   std::string body;
   aalgate::NoAnswer no_answer = aalgate::NoAnswer::none;
+  aalgate::BodyFormat format = aalgate::BodyFormat::json_text;
 };
 
 // The two forms whoami and recover's error share: a fixture (its status, else `fixture_status`),
@@ -103,6 +104,11 @@ Whoami to_whoami(const Json& w) {
     return {true, 200, w.dump()};
   }
   if (w.contains("session")) return {true, 200, w["session"].dump()};
+  // A tokenized session's verified claims (JS: signed and verified with a test key first).
+  if (w.contains("claims")) {
+    return {true, 200, w["claims"].dump(), aalgate::NoAnswer::none,
+            aalgate::BodyFormat::token_claims};
+  }
   if (w.contains("text")) return {true, 200, w["text"].get<std::string>()};
   return fixture_or_body(w, 200);
 }
@@ -195,7 +201,8 @@ void check_explanation(const Json& why, const Json& decision, const Json& expect
         << "only the last step applies: " << why.dump();
     EXPECT_FALSE(steps[i]["check"].get<std::string>().empty()) << why.dump();
   }
-  const bool invalid = decision["reason"] == "invalid_session";
+  const bool invalid = decision["reason"] == "invalid_session" ||
+                       decision["reason"].get<std::string>().rfind("claim_", 0) == 0;
   EXPECT_EQ(why["problem"].is_object(), invalid) << why.dump();
   if (invalid) {
     EXPECT_NE(why["problem"]["problem"], "no problem found") << why.dump();
@@ -263,7 +270,7 @@ void run_case(const Case& c) {
     }
     const Whoami whoami = to_whoami(c.whoami);
     const aalgate::WhoamiOutcome outcome{whoami.present, whoami.status, whoami.body,
-                                         whoami.no_answer};
+                                         whoami.no_answer, whoami.format};
     const auto decision = aalgate::decide_request(config.value(), outcome, request.dump());
     if (!expected_error.empty()) {
       ASSERT_FALSE(decision.has_value()) << "request accepted, expected " << expected_error;
@@ -294,7 +301,7 @@ void run_case(const Case& c) {
     } else {
       const Whoami whoami = to_whoami(c.whoami);
       const aalgate::WhoamiOutcome outcome{whoami.present, whoami.status, whoami.body,
-                                           whoami.no_answer};
+                                           whoami.no_answer, whoami.format};
       d = aalgate::decide(config.value(), outcome, requirement.value());
       explained = aalgate::decide(config.value(), outcome, requirement.value(), &explanation);
     }

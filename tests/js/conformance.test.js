@@ -12,6 +12,7 @@ import {
   vectorErrorInputs,
   vectorRequest,
   vectorRequirement,
+  vectorToken,
   vectorWhoamiInputs,
 } from './helpers.js';
 
@@ -136,6 +137,12 @@ for (const { file, defaults, vector } of cases) {
     assert.notEqual(whoami, undefined, 'the case has no "whoami"');
 
     for (const input of vectorWhoamiInputs(whoami)) {
+      if (input.claims !== undefined) {
+        const at = call === 'decideRequest' ? request?.now : requirement?.now;
+        const token = await vectorToken(input.claims, at);
+        await run(input.label, decideWith(token));
+        continue;
+      }
       await run(input.label, decideWith(input.whoami));
       if (input.session === undefined) continue;
       let sdkSession;
@@ -217,7 +224,7 @@ function checkExplanation(why, decision, expected) {
     assert.equal(step.applies, i === steps.length - 1, `only the last step applies: ${JSON.stringify(why)}`);
     assert.ok(typeof step.check === 'string' && step.check.length > 0, JSON.stringify(step));
   });
-  const invalid = decision.reason === 'invalid_session';
+  const invalid = decision.reason === 'invalid_session' || decision.reason.startsWith('claim_');
   assert.equal(why.problem !== null, invalid, JSON.stringify(why));
   if (invalid) assert.notEqual(why.problem.problem, 'no problem found', JSON.stringify(why));
   if (decision.aal !== null && why.session !== null) assert.equal(why.session.aal, decision.aal);

@@ -99,7 +99,28 @@ export function vectorWhoamiInputs(whoami) {
     return [{ label: '{status, body}', whoami: { status: whoami.status, body: whoami.body } }];
   }
   if (Object.hasOwn(whoami, 'failure')) return [{ label: '{failure}', whoami: { failure: whoami.failure } }];
+  // Claims: signed with a test key and verified by aalgate/tokens first (vectorToken).
+  if (Object.hasOwn(whoami, 'claims')) return [{ label: 'verified token', claims: whoami.claims }];
   throw new Error(`unknown whoami form: ${JSON.stringify(whoami)}`);
+}
+
+let testKey;
+/**
+ * A vector's `{"claims": …}` as gate.decide takes it: a JWT signed with an ES256 test key (a
+ * `kid`), verified by aalgate/tokens against that key's public JWKS at `now` with the claims'
+ * own `iss`. Resolves to the verified token.
+ */
+export async function vectorToken(claims, now) {
+  const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
+  const { createTokenVerifier } = await import('aalgate/tokens');
+  testKey ??= await (async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'vector-key', alg: 'ES256', use: 'sig' };
+    return { privateKey, jwks: { keys: [jwk] } };
+  })();
+  const jwt = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'vector-key', typ: 'JWT' }).sign(testKey.privateKey);
+  const verifier = createTokenVerifier({ jwks: testKey.jwks, issuer: claims.iss });
+  return verifier.verify(jwt, { now });
 }
 
 /** A vector's request (`decideRequest`) as the JS API takes it: `now` converted, as for requirements. */
