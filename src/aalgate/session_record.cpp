@@ -129,10 +129,9 @@ std::optional<Session> read_session_record(std::string_view record, SessionProbl
   if (!read_time(reader, *slots[2], fields.authenticated_at, why, "authenticated_at")) {
     return std::nullopt;
   }
-  if (!read_text(reader, *slots[3], fields.level, why, "authenticator_assurance_level")) {
-    return std::nullopt;
-  }
 
+  // The methods before the level, in the order the JSON text is checked (explain.cpp
+  // text_problem): a session wrong in both names the same field either way.
   const Slot& methods = *slots[4];
   if (methods.type == RecordType::array) {
     const double count = methods.a;
@@ -175,6 +174,9 @@ std::optional<Session> read_session_record(std::string_view record, SessionProbl
   } else if (methods.type != RecordType::absent) {
     return fail(why, "authentication_methods", "must be an array or null, got ", methods.type),
            std::nullopt;
+  }
+  if (!read_text(reader, *slots[3], fields.level, why, "authenticator_assurance_level")) {
+    return std::nullopt;
   }
   std::optional<Session> session = fields.session();
   if (!session) fail(why, "authenticator_assurance_level", "is not a level (aal0 to aal3)");

@@ -103,6 +103,27 @@ test('a session object and its JSON text name the same wrong field', async () =>
   });
 });
 
+// Found by the Wasm/native differential (tests/differential/): with a wrong level and a wrong
+// method entry, the session record named the level and the text the method entry. Both read in
+// the text's order now: the methods, then the level.
+test('with two wrong fields, a session object and its JSON text name the same one (the first the text reader checks)', async () => {
+  const twoWrong = [
+    ['authentication_methods[0].method', (s) => ({ ...s, authenticator_assurance_level: 0, authentication_methods: [{ method: [] }] })],
+    ['authentication_methods[0].completed_at', (s) => ({ ...s, authenticator_assurance_level: true, authentication_methods: [{ method: 'totp', aal: 'aal2', completed_at: '2026-08-01T10:00:00+24:00' }] })],
+    ['authentication_methods[1].aal', (s) => ({ ...s, authenticator_assurance_level: 'aal9', authentication_methods: [...s.authentication_methods, { method: 'totp', aal: 2 }] })],
+    ['authenticated_at', (s) => ({ ...s, authenticated_at: 'then', authenticator_assurance_level: 1 })],
+  ];
+  await withGate({ baseUrl: BASE }, (gate) => {
+    for (const [field, spoil] of twoWrong) {
+      const session = spoil(aal1Session());
+      for (const d of [gate.decide(session, { now: NOW }, explain), gate.decide(JSON.stringify(session), { now: NOW }, explain)]) {
+        assert.equal(d.reason, 'invalid_session');
+        assert.equal(d.explanation.problem.field, field, `${JSON.stringify(session)}: ${JSON.stringify(d.explanation.problem)}`);
+      }
+    }
+  });
+});
+
 test('a SessionFromJSON object (Dates) is explained with the same times as its JSON', async () => {
   await withGate({ baseUrl: BASE }, (gate) => {
     const json = aal2Session();
