@@ -1,7 +1,7 @@
 // Any bytes as a whoami or error body: the reader behind parse_session and
 // is_aal2_required_error (whoami_reader.cpp) must give exactly what its oracle, the nlohmann/json
 // reading it replaced (session_oracle.cpp), gives; any difference aborts with both results.
-// Seeds: fuzz/corpus/whoami_reader/; dictionary: fuzz/whoami_reader.dict.
+// Seeds: fuzz/corpus/fuzz_whoami_reader/; dictionary: fuzz/fuzz_whoami_reader.dict.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>

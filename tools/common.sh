@@ -2,6 +2,7 @@
 # Sourced by the scripts in tools: repository root, messages, timing, native configure.
 # AALGATE_ROOT   repository to work on (default: the one holding this file)
 # AALGATE_JOBS   parallel jobs for builds, ctest and clang-tidy (default: 2, the machine's cores)
+# CI             true or 1 (CI services set it; .ci/run exports it): CI mode, longer fuzzing
 
 AALGATE_ROOT="${AALGATE_ROOT:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)}"
 AALGATE_JOBS="${AALGATE_JOBS:-2}"
@@ -29,3 +30,7 @@ configure_native_debug() {
   cmake -S "$AALGATE_ROOT" -B "$AALGATE_ROOT/build/native" -DCMAKE_BUILD_TYPE=Debug \
     -DAALGATE_BUILD_TESTS=ON "$@"
 }
+
+# CI mode: CI=true or CI=1, as CI services set it and .ci/run exports it (tools/fuzz.sh fuzzes
+# longer, tools/differential.sh decides more inputs).
+ci_mode() { [[ "${CI:-}" == true || "${CI:-}" == 1 ]]; }

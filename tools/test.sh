@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `npm test`: setup, build (native Debug + Wasm), lint, ctest, Kratos v1.3.1 (tools/kratos.sh),
-# then node --test over tests/js/ (and tests/e2e/, tests/kratos/, ... when present), then the
-# packed tarball in fresh projects (tests/package/), then the JS API over a core that traps on
-# demand (tests/traps/, build/wasm-traps). Runs every
+# `npm test`: setup, build (native Debug + Wasm), lint, the native suite under ASan + UBSan, the
+# fuzz targets (60 s each in CI mode), the native suite as Wasm,
+# ctest, Kratos v1.3.1 (tools/kratos.sh), then node --test over tests/js/ (and tests/e2e/,
+# tests/kratos/, ... when present), then the packed tarball in fresh projects (tests/package/),
+# then the JS API over a core that traps on demand (tests/traps/, build/wasm-traps). Runs every
 # step it can, prints a summary, exits non-zero on any failure.
 # Its last line counts tests (ctest + node) as passed and, as failed, failed tests plus failed
 # setup/build/lint steps.
@@ -113,10 +114,19 @@ if ! run_step lint bash "$AALGATE_TOOLS/lint.sh"; then
   steps_failed=$((steps_failed + 1))
 fi
 
-# 4. sanitize: the native suite under ASan/UBSan and a short libFuzzer run per parser.
+# 4. sanitize: the native suite under ASan/UBSan (build/sanitize, with the fuzz targets).
 if ! run_step sanitize bash "$AALGATE_TOOLS/sanitize.sh"; then
   steps_failed=$((steps_failed + 1))
 fi
+
+# --- fuzz: each libFuzzer target from its seeds with its dictionary, 10 s (60 s in CI mode:
+# CI=true or CI=1, as .ci/run sets), two at a time (tools/fuzz.sh); the summary shows the edges
+# each reached.
+if ! run_step fuzz bash "$AALGATE_TOOLS/fuzz.sh"; then
+  steps_failed=$((steps_failed + 1))
+fi
+detail[fuzz]="$(awk '$1 ~ /^fuzz_/ && NF == 7 { sub(/^fuzz_/, "", $1); printf "%s%s %s", sep, $1, $4; sep = ", " }' \
+  "$logs/fuzz.log") edges"
 
 # --- wasm-unit: the GoogleTest suite built by Emscripten and run under node (its own build in
 # build/wasm-tests, tools/wasm-unit.sh); a build failure or a failed test fails the step.
@@ -173,6 +183,7 @@ if ((built)); then
     count_node traps
     if [[ "${detail[traps]}" == no\ tests\ ran* ]]; then steps_failed=$((steps_failed + 1)); fi
   fi
+
 else
   skip_step ctest "build failed"
   skip_step node "build failed"
