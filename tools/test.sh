@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: setup, build (native Debug + Wasm), lint, the native suite under ASan + UBSan, the
-# fuzz targets (60 s each in CI mode), the native suite as Wasm,
+# fuzz targets (60 s each in CI mode), the Wasm/native differential, the native suite as Wasm,
 # ctest, Kratos v1.3.1 (tools/kratos.sh), then node --test over tests/js/ (and tests/e2e/,
 # tests/kratos/, ... when present), then the packed tarball in fresh projects (tests/package/),
 # then the JS API over a core that traps on demand (tests/traps/, build/wasm-traps). Runs every
@@ -127,6 +127,18 @@ if ! run_step fuzz bash "$AALGATE_TOOLS/fuzz.sh"; then
 fi
 detail[fuzz]="$(awk '$1 ~ /^fuzz_/ && NF == 7 { sub(/^fuzz_/, "", $1); printf "%s%s %s", sep, $1, $4; sep = ", " }' \
   "$logs/fuzz.log") edges"
+
+# --- differential: the same calls through the JS API over the Wasm core and through the native
+# core (tools/differential.sh); needs the Wasm build.
+if ((built)); then
+  if ! run_step differential bash "$AALGATE_TOOLS/differential.sh"; then
+    steps_failed=$((steps_failed + 1))
+  fi
+  detail[differential]="$(grep -oE '^differential: [0-9]+ cases, [0-9]+ differences?' "$logs/differential.log" |
+    sed 's/^differential: //') $(grep -oE 'seed [0-9]+' "$logs/differential.log" | head -n 1)"
+else
+  skip_step differential "build failed"
+fi
 
 # --- wasm-unit: the GoogleTest suite built by Emscripten and run under node (its own build in
 # build/wasm-tests, tools/wasm-unit.sh); a build failure or a failed test fails the step.
