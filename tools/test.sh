@@ -3,7 +3,8 @@
 # fuzz targets (60 s each in CI mode), the Wasm/native differential, the native suite as Wasm,
 # ctest, Kratos v1.3.1 (tools/kratos.sh), then node --test over tests/js/ (and tests/e2e/,
 # tests/kratos/, ... when present), then the packed tarball in fresh projects (tests/package/),
-# then the JS API over a core that traps on demand (tests/traps/, build/wasm-traps). Runs every
+# then the JS API over a core that traps on demand (tests/traps/, build/wasm-traps), then
+# tests/js/ over the debug core (build/wasm-debug). Runs every
 # step it can, prints a summary, exits non-zero on any failure.
 # Its last line counts tests (ctest + node) as passed and, as failed, failed tests plus failed
 # setup/build/lint steps.
@@ -196,9 +197,25 @@ if ((built)); then
     if [[ "${detail[traps]}" == no\ tests\ ran* ]]; then steps_failed=$((steps_failed + 1)); fi
   fi
 
+  # --- wasm-debug: tests/js/ again over the debug core (tools/wasm-debug.sh -> build/wasm-debug,
+  # -sASSERTIONS=2 -sSAFE_HEAP=1, never packaged) in a temporary copy of the package. The same
+  # tests as the node step's: shown here, not added to the totals; a failure fails the step.
+  if ! run_step wasm-debug bash "$AALGATE_TOOLS/wasm-debug.sh"; then
+    steps_failed=$((steps_failed + 1))
+  fi
+  debug_pass=0 debug_other=0
+  while read -r what count; do
+    if [[ "$what" == pass ]]; then debug_pass=$count; else debug_other=$((debug_other + count)); fi
+  done < <(sed -nE 's/^# (pass|fail|cancelled) ([0-9]+)$/\1 \2/p' "$logs/wasm-debug.log")
+  detail[wasm-debug]="$debug_pass/$((debug_pass + debug_other)) tests passed over the debug core"
+  if ((debug_pass == 0)) && [[ "${status[wasm-debug]}" == ok ]]; then
+    status[wasm-debug]=FAILED
+    steps_failed=$((steps_failed + 1))
+  fi
 else
   skip_step ctest "build failed"
   skip_step node "build failed"
+  skip_step wasm-debug "build failed"
   [[ -d tests/package ]] && skip_step package "build failed"
   [[ -d tests/traps ]] && skip_step traps "build failed"
 fi
