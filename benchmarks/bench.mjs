@@ -362,7 +362,7 @@ if (memory.error) {
     section: 'memory',
     name: `Wasm memory over ${memory.decisions.toLocaleString('en-US')} mixed decisions${complete ? '' : ` (time budget reached; ${DECISIONS.toLocaleString('en-US')} asked)`}`,
     value: `${formatBytes(memory.afterWarmBytes)} → ${formatBytes(memory.afterBytes)}`,
-    baseline: `after the first 1,000 → at the end; ${Math.round(perSecond).toLocaleString('en-US')} decisions/s`,
+    baseline: `after the first 1,000 → at the end, one Gate; ${Math.round(perSecond).toLocaleString('en-US')} decisions/s${flat ? `; a leak would be < ${(memory.afterBytes / memory.decisions).toFixed(2)} B per decision` : ''}`,
     ratio: null,
     target: `flat over ${DECISIONS.toLocaleString('en-US')}`,
     status: !flat ? 'over' : complete ? 'ok' : 'flat so far',
@@ -378,6 +378,12 @@ if (memory.error) {
   });
   log(`  read through ${memory.source}`);
   log(`  initial ${memory.initialBytes} B, after createGate ${memory.afterCreateBytes} B, after 1,000 ${memory.afterWarmBytes} B, after ${memory.decisions} ${memory.afterBytes} B (${(memory.elapsedMs / 1000).toFixed(1)} s)`);
+  // Emscripten's memory only grows: flat over N decisions in M bytes bounds a leak below M / N.
+  log(
+    flat
+      ? `  flat over ${memory.decisions.toLocaleString('en-US')} decisions in one Gate: a leak would be below ${(memory.afterBytes / memory.decisions).toFixed(2)} B per decision`
+      : `  GREW by ${memory.afterBytes - memory.afterWarmBytes} B over ${memory.decisions.toLocaleString('en-US')} decisions in one Gate`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -574,10 +580,13 @@ if (!flag('--no-write')) {
     '  `js/loader/instantiate.js` (glue and Embind setup included), in a fresh process and after',
     "  compiling another small module; `import('aalgate')` plus `createGate` in a fresh process.",
     '- Memory (`benchmarks/memory.mjs`, a child process): the Wasm Memory as the instance exports it',
-    '  (WebAssembly.instantiate wrapped before the core loads), over round-robin decisions from text',
-    '  (1.9 KB, 16 KB non-ASCII), Sessions, parsed objects, no session and a worker request; "flat"',
-    '  compares the size after the first 1,000 decisions with the size at the end ("flat so far":',
-    '  flat, but the time budget (`--memory-budget`) stopped the run before the decisions asked).',
+    '  (WebAssembly.instantiate wrapped before the core loads), over round-robin decisions in one Gate',
+    '  from text (1.9 KB, 16 KB non-ASCII), Sessions, parsed objects, no session, an invalid body, a',
+    '  worker request and a Kratos error (recover), one in 16 explained, with 1,000 distinct',
+    '  requirements (maxAge and returnTo vary); "flat" compares the size after the first 1,000',
+    '  decisions with the size at the end ("flat so far": flat, but the time budget',
+    '  (`--memory-budget`) stopped the run before the decisions asked). The memory only grows, so',
+    '  flat over N decisions in M bytes bounds a leak below M / N bytes per decision.',
     `- Size: gzip -9 of \`js/core/aalgate-core.wasm\` and \`js/core/aalgate-core.mjs\`; 1 KB = 1000 B`,
     '  as in DESIGN.md\'s size table; the ratio is to the 50 KB budget.',
     '- Native (`benchmarks/decide_bench.cpp`): `aalgate::decide` from each body as text and',
