@@ -9,7 +9,8 @@
 //
 // A call: {"config": "<JSON text>", "op": "decide" | "recover" | "decideRequest" |
 //   "requirementFor" | "parseChallenge" | "isSelfServiceUrl", "kind": 0 nothing | 1 answer |
-//   2 unreachable | 3 timeout, "status": N, "body": "<base64 of the UTF-8 bytes>", "input":
+//   2 unreachable | 3 timeout, "status": N, "body": "<base64 of the UTF-8 bytes>", "format": 0
+//   JSON text | 2 a verified token's claims, "input":
 //   "<requirement or request JSON text>", "method": "…", "url": "…", "header": "<base64>"}
 // An answer: {"error": {"code", "message"}} (configuration, requirement or request refused), or
 //   {"decision": {verdict, url, reason, aal, requiredAal, warnings, challenge},
@@ -162,6 +163,8 @@ Json run(Configs& configs, const Json& call) {
   aalgate::WhoamiOutcome outcome;
   if (kind == 1) {
     outcome = {true, call.value("status", 0), *body};
+    // 2: the body is the claims of a token js/tokens.js verified (wasm/bindings.cpp body_format).
+    if (call.value("format", 0) == 2) outcome.format = aalgate::BodyFormat::token_claims;
   } else if (kind == 2 || kind == 3) {
     outcome.no_answer = kind == 2 ? aalgate::NoAnswer::unreachable : aalgate::NoAnswer::timeout;
   }

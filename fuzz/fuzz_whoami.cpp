@@ -3,7 +3,7 @@
 // allow without a 200), and so must recover reading them as a Kratos error body. A 200 body is
 // decided under Strict and Lax servers for each kind of requirement (levels, max ages, the
 // settings operation), once with an explanation: the same decision, exactly the last step
-// applying, a problem exactly for invalid_session.
+// applying, a problem exactly for invalid_session; and decided as a verified token's claims.
 // Seeds: corpus/fuzz_whoami/ (whoami and Kratos error bodies); dictionary: fuzz_whoami.dict.
 #include <array>
 #include <cstdint>
@@ -52,8 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const int status : {200, 401, 403, 500}) {
     const aalgate::WhoamiOutcome whoami{true, status, body};
     const aalgate::Decision d = aalgate::decide(configs[0], whoami, requirements[0][0]);
-    fuzz::check_shape(d, kBase, false);
-    if (status != 200 && d.verdict == aalgate::Verdict::allow) fuzz::fail("allow without a 200", d);
+    fuzz::check_shape(d, kBase, status == 200);  // an allow needs a 200
     // The same bytes as a Kratos error body: recover never allows and stays on baseUrl.
     const aalgate::Decision r = aalgate::recover(configs[0], whoami, requirements[0][0]);
     fuzz::check_shape(r, kBase, false);
@@ -61,6 +60,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       aalgate::Explanation why;
       fuzz::check_explained(r, aalgate::recover(configs[0], whoami, requirements[0][0], &why), why);
     }
+  }
+  // The same bytes as the claims of a verified Kratos token (BodyFormat::token_claims): a claim
+  // a rule needs that is missing or wrong is an error, never an allow.
+  const aalgate::WhoamiOutcome claims{true, 200, body, aalgate::NoAnswer::none,
+                                      aalgate::BodyFormat::token_claims};
+  for (std::size_t r = 0; r + 1 < requirement_texts.size(); ++r) {
+    const aalgate::Decision d = aalgate::decide(configs[0], claims, requirements[0][r]);
+    fuzz::check_shape(d, kBase, true);
+    if (r == 0 && d.verdict == aalgate::Verdict::allow && d.aal != aalgate::Aal::aal2 &&
+        d.aal != aalgate::Aal::aal3) {
+      fuzz::fail("aal2 asked of claims: allow only at aal2 or aal3", d);
+    }
+    aalgate::Explanation why;
+    fuzz::check_explained(d, aalgate::decide(configs[0], claims, requirements[0][r], &why), why);
   }
   const aalgate::WhoamiOutcome ok{true, 200, body};
   for (std::size_t c = 0; c < configs.size(); ++c) {

@@ -43,7 +43,7 @@ inline void check_shape(const aalgate::Decision& d, std::string_view base, bool 
 }
 
 // The same call explained: the same decision, and an explanation whose last step, and only
-// that one, applies; a problem exactly for invalid_session.
+// that one, applies; a problem exactly for invalid_session (and claim_<name>, a token's claim).
 inline void check_explained(const aalgate::Decision& plain, const aalgate::Decision& explained,
                             const aalgate::Explanation& why) {
   if (!same(plain, explained)) fail("asking for an explanation changes nothing", explained);
@@ -54,8 +54,11 @@ inline void check_explained(const aalgate::Decision& plain, const aalgate::Decis
     }
     if (why.steps[i].check.empty()) fail("every step says what it checked", plain);
   }
-  const bool invalid = plain.reason == aalgate::Reason::invalid_session;
-  if (why.problem.has_value() != invalid) fail("a problem exactly for invalid_session", plain);
+  const bool invalid = plain.reason == aalgate::Reason::invalid_session ||
+                       plain.reason == aalgate::Reason::token_claim;
+  if (why.problem.has_value() != invalid) {
+    fail("a problem exactly for invalid_session and a token claim", plain);
+  }
   if (why.problem && (why.problem->field.empty() || why.problem->problem.empty())) {
     fail("a problem names a field and what is wrong", plain);
   }

@@ -1,7 +1,7 @@
 // Seed corpora of the libFuzzer targets, from the conformance vectors (tests/conformance/*.json)
 // and the Kratos fixtures (tests/fixtures/kratos/): each target gets the inputs of its own kind.
-//   fuzz_whoami         whoami bodies (text, sessions, {status, body}, fixtures) and Kratos
-//                       error bodies (it runs recover on the same bytes)
+//   fuzz_whoami         whoami bodies (text, sessions, {status, body}, fixtures), Kratos error
+//                       bodies (it runs recover on the same bytes) and token claims
 //   fuzz_whoami_reader  the same bodies (the reader reads 200 sessions and 403 error bodies)
 //   fuzz_config         every configuration (JSON text)
 //   fuzz_requirement    every requirement (`now` as milliseconds, as the runners convert it)
@@ -43,6 +43,7 @@ function bodyOf(form) {
   if ('object' in form) return form.object;
   if ('body' in form) return typeof form.body === 'string' ? form.body : form.body === undefined ? null : form.body;
   if ('failure' in form) return null;
+  if ('claims' in form) return form.claims; // a token's claims: fuzz_whoami also decides bytes as claims
   return null;
 }
 

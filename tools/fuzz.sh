@@ -77,8 +77,8 @@ failed=0
 printf '%-20s %7s %8s %7s %8s %10s %8s\n' target cov0 ft0 cov ft runs corpus
 for target in "${TARGETS[@]}"; do
   log="$logs/$target.log"
-  inited="$(grep -E '^#[0-9]+[[:space:]]+INITED' "$log" | tail -n 1)"
-  done_line="$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)"
+  inited="$(grep -E '^#[0-9]+[[:space:]]+INITED' "$log" | tail -n 1 || true)"
+  done_line="$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true)"
   printf '%-20s %7s %8s %7s %8s %10s %8s\n' "$target" "$(field cov "$inited")" \
     "$(field ft "$inited")" "$(field cov "$done_line")" "$(field ft "$done_line")" \
     "$(grep -oE '^stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')" \
@@ -86,7 +86,7 @@ for target in "${TARGETS[@]}"; do
   if [[ "$(cat "$logs/$target.rc")" != 0 || -z "$done_line" ]]; then
     failed=1
     tail -n 60 "$log" >&2
-    artifact="$(grep -oE "Test unit written to [^ ]+" "$log" | tail -n 1 | sed 's/Test unit written to //')"
+    artifact="$(grep -oE "Test unit written to [^ ]+" "$log" | tail -n 1 | sed 's/Test unit written to //' || true)"
     warn "$target failed (exit status $(cat "$logs/$target.rc"))${artifact:+; input kept in $artifact}"
     [[ -n "$artifact" ]] && warn "reproduce: $dir/fuzz/$target $artifact"
   fi

@@ -4,7 +4,8 @@
 //     [--cases N] [--seed S] [--corpus build/fuzz-corpus] [--keep DIR]
 //
 // Inputs go through the public JS API (createGate, decide, recover, decideRequest,
-// requirementFor, parseChallenge, and the integrations' isSelfServiceUrl), so through the JS
+// requirementFor, parseChallenge, and the integrations' isSelfServiceUrl; verified tokens from
+// aalgate/tokens as whoami), so through the JS
 // normalisation, the call block, the session record and the Wasm core, and, as JSON lines in
 // batches, through one process of the native driver (fuzz/differential_driver.cpp, the core built
 // natively with ASan + UBSan). Every answer must be equal: the Decision (verdict, url, reason, aal,
@@ -37,6 +38,7 @@ import { AalgateError, createGate } from 'aalgate';
 
 import { INTERNAL } from '../../js/marshal.js';
 import { configToJson, coreString, requestToJson, requirementToJson, stringifyWhoami } from '../../js/normalize.js';
+import { verifiedClaimsOf } from '../../js/verified.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const args = process.argv.slice(2);
@@ -107,6 +109,11 @@ function nativeCall(c) {
   // As js/index.js passes them: a string that is not well-formed (or not a string) as "".
   if (c.op === 'requirementFor') return { ...call, method: coreString(c.method) ?? '', url: coreString(c.url) ?? '' };
   if (c.op === 'isSelfServiceUrl') return { ...call, url: coreString(c.url) ?? '' };
+  if (c.token !== undefined) {
+    // A verified token: the core gets its claims' JSON text (js/verified.js), body format 2.
+    const input = c.op === 'decideRequest' ? requestToJson(c.input) : requirementToJson(c.input);
+    return { ...call, kind: 1, status: 200, body: b64(verifiedClaimsOf(c.token)), format: 2, input };
+  }
   const outcome = outcomeOf(c.whoami, c.op === 'recover' ? 0 : 200);
   // wasm/bindings.cpp outcome(): a status that is not a whole HTTP code (100 to 599) reaches
   // the core as 0 (for recover: not given, error.code is read).
@@ -161,8 +168,9 @@ function fromJs(gate, c) {
       }
       default: {
         const kind = c.op === 'decideRequest' ? 'request' : 'requirement';
-        const d = c.op === 'decideRequest' ? gate.decideRequest(c.whoami, c.input, { explain: true }) : gate.decide(c.whoami, c.input, { explain: true });
-        const internal = gate[INTERNAL].decide(c.whoami, c.input, kind);
+        const whoami = c.token ?? c.whoami;
+        const d = c.op === 'decideRequest' ? gate.decideRequest(whoami, c.input, { explain: true }) : gate.decide(whoami, c.input, { explain: true });
+        const internal = gate[INTERNAL].decide(whoami, c.input, kind);
         const out = { decision: decisionPart(d), explanation: plain(d.explanation), sessionExpiresAt: internal.sessionExpiresAt };
         if (!isDeepStrictEqual(decisionPart(internal.decision), out.decision)) out.explainChanged = decisionPart(internal.decision);
         return plain(out);
@@ -175,7 +183,7 @@ function fromJs(gate, c) {
 
 // ---------------------------------------------------------------------------------------------
 // Running cases: grouped by configuration (one Gate each), in batches.
-const stats = { cases: 0, differences: 0, byOp: {}, byVerdict: {}, phaseVerdicts: {}, phases: [] };
+const stats = { cases: 0, differences: 0, byOp: {}, byVerdict: {}, phaseVerdicts: {}, phases: [], tokens: 0, tokensRefused: 0 };
 let reported = 0;
 
 function report(c, js, native, where) {
@@ -257,9 +265,34 @@ function asTextWhenIllFormed(c) {
   return hasLoneSurrogate(w) ? { ...c, whoami: stringifyWhoami(w) } : c;
 }
 
+// Claims (`whoami: { claims }`) become a token: signed with an ES256 test key and verified by
+// aalgate/tokens at the call's `now`, as tests/js/conformance.test.js does; the core then decides
+// from the verified claims (js/verified.js). A claims set the verifier refuses (its exp, nbf or
+// iat against that now, its iss) is counted and left out: the core never sees it.
+let signingKey;
+async function withToken(c) {
+  if (c.whoami === null || typeof c.whoami !== 'object' || !Object.hasOwn(c.whoami, 'claims')) return c;
+  const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
+  const { createTokenVerifier } = await import('aalgate/tokens');
+  signingKey ??= await (async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'differential', alg: 'ES256', use: 'sig' };
+    return { privateKey, jwks: { keys: [jwk] } };
+  })();
+  const { claims } = c.whoami;
+  try {
+    const jwt = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'differential', typ: 'JWT' }).sign(signingKey.privateKey);
+    const verifier = createTokenVerifier({ jwks: signingKey.jwks, issuer: typeof claims.iss === 'string' && claims.iss !== '' ? claims.iss : 'https://auth.example.com' });
+    return { ...c, token: await verifier.verify(jwt, { now: c.input?.now }) };
+  } catch {
+    stats.tokensRefused += 1;
+    return null;
+  }
+}
+
 async function runCases(native, cases, where) {
   for (let start = 0; start < cases.length; start += BATCH) {
-    const batch = cases.slice(start, start + BATCH).map(asTextWhenIllFormed);
+    const batch = (await Promise.all(cases.slice(start, start + BATCH).map(asTextWhenIllFormed).map(withToken))).filter((c) => c !== null);
     const jsAnswers = [];
     for (const c of batch) {
       const made = await gateFor(c.config);
@@ -271,6 +304,7 @@ async function runCases(native, cases, where) {
       const nat = fromNative(nativeAnswers[i], c);
       stats.cases += 1;
       stats.byOp[c.op] = (stats.byOp[c.op] ?? 0) + 1;
+      if (c.token !== undefined) stats.tokens += 1;
       const verdict = js.decision?.verdict ?? (js.error ? `error ${js.error.code.split(/[.[]/)[0]}` : Object.keys(js)[0]);
       stats.byVerdict[verdict] = (stats.byVerdict[verdict] ?? 0) + 1;
       stats.phaseVerdicts[verdict] = (stats.phaseVerdicts[verdict] ?? 0) + 1;
@@ -607,7 +641,24 @@ function withNow(input) {
   return input;
 }
 
-function genWhoami() {
+// The claims of a Kratos tokenized session (tests/conformance/token_claims.json), valid for the
+// verifier at `now` (iat/nbf a little before, exp a little after), the claims the core reads
+// (acr, auth_time, aal2_time, aal2_amr, session_exp) drawn from pools, dropped or retyped.
+function genClaims(now) {
+  const at = Math.floor(now / 1000);
+  const claims = { jti: 'j', iss: 'https://auth.example.com', sub: 's', sid: 'x', iat: at - 10, nbf: at - 10, exp: at + 50 };
+  const time = () => (chance(0.9) ? at - int(7200) + (chance(0.1) ? random() : 0) : pick(ODD.concat([1e300, -1, 2 ** 53, '2026-08-01T10:00:00Z'])));
+  if (chance(0.95)) claims.acr = chance(0.9) ? pick(['aal1', 'aal2', 'aal2', 'aal0', 'aal3']) : pick(ODD.concat(['aal9', 'AAL2']));
+  if (chance(0.7)) claims.amr = pick([['password'], ['password', 'totp'], ['oidc'], []]);
+  if (chance(0.9)) claims.auth_time = time();
+  if (chance(0.6)) claims.aal2_time = time();
+  if (chance(0.8)) claims.aal2_amr = chance(0.9) ? pick([[], ['totp'], ['oidc'], ['saml'], ['oidc', 'totp'], ['webauthn']]) : pick(ODD.concat([['totp', 7], 'totp']));
+  if (chance(0.95)) claims.session_exp = chance(0.9) ? at + int(172_800) - 3600 : pick(ODD.concat([1e300, '2026-08-02T10:00:00Z']));
+  return claims;
+}
+
+function genWhoami(now = T0) {
+  if (chance(0.08)) return { claims: genClaims(typeof now === 'number' && Number.isFinite(now) ? now : T0) };
   switch (int(12)) {
     case 0:
       return null;
@@ -668,12 +719,16 @@ function genHeader() {
 function genCase(config) {
   const op = pick(['decide', 'decide', 'decide', 'decide', 'recover', 'decideRequest', 'requirementFor', 'parseChallenge', 'isSelfServiceUrl']);
   switch (op) {
-    case 'decide':
-      return { config, op, whoami: genWhoami(), input: withNow(genRequirement()) };
+    case 'decide': {
+      const input = withNow(genRequirement());
+      return { config, op, whoami: genWhoami(input?.now), input };
+    }
     case 'recover':
       return { config, op, whoami: genError(), input: withNow(genRequirement()) };
-    case 'decideRequest':
-      return { config, op, whoami: genWhoami(), input: withNow(genRequest()) };
+    case 'decideRequest': {
+      const input = withNow(genRequest());
+      return { config, op, whoami: genWhoami(input.now), input };
+    }
     case 'requirementFor': {
       const { method, url } = genRequest();
       return { config, op, method: typeof method === 'string' ? method : 'GET', url: typeof url === 'string' ? url : '/' };
@@ -695,6 +750,7 @@ function conformanceCases() {
   const whoamiOf = (w) => {
     if (w === null || w === undefined) return null;
     if ('failure' in w) return { failure: w.failure };
+    if ('claims' in w) return { claims: w.claims };
     if ('session' in w) return w.session;
     if ('text' in w) return w.text;
     if ('fixture' in w) return { status: w.status ?? 200, body: fixture(w.fixture) };
@@ -866,7 +922,7 @@ try {
     stats.differences += 1;
   }
 }
-console.log(`  by call: ${JSON.stringify(stats.byOp)}`);
+console.log(`  by call: ${JSON.stringify(stats.byOp)}; ${stats.tokens} with a verified token (${stats.tokensRefused} tokens the verifier refused left out)`);
 console.log(`  by answer: ${JSON.stringify(stats.byVerdict)}`);
 console.log(
   `differential: ${stats.cases} cases, ${stats.differences} difference${stats.differences === 1 ? '' : 's'} between Wasm and native (${((performance.now() - started) / 1000).toFixed(1)} s)`,
