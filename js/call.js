@@ -256,7 +256,9 @@ export class CoreCall {
     this.#now = NaN;
     this.#returnTo = null;
     if (requirement === undefined || requirement === null) {
-      this.#requirement = this.#compiled('', '{}');
+      const handle = this.#compiled('', '{}');
+      if (handle === undefined) return this.#slow({}); // never refused: the core names why
+      this.#requirement = handle;
       return;
     }
     if (typeof requirement !== 'object' || !isPlain(requirement)) return this.#slow(requirement);
@@ -285,13 +287,19 @@ export class CoreCall {
     const key =
       keyPart(aal) + keyPart(operation) + keyPart(maxAge) + keyPart(loginChallenge) + keyPart(organization) + keyPart(via);
     if (key.includes(NOT_PLAIN)) return this.#slow(requirement);
-    const handle = this.#requirements.get(key);
-    this.#requirement =
-      handle !== undefined ? handle : this.#compiled(key, specJson(aal, maxAge, operation, loginChallenge, organization, via));
-    Object.assign(previous, { handle: this.#requirement, aal, maxAge, operation, loginChallenge, organization, via });
+    let handle = this.#requirements.get(key);
+    if (handle === undefined) {
+      handle = this.#compiled(key, specJson(aal, maxAge, operation, loginChallenge, organization, via));
+      // Refused: the whole requirement as JSON names the field, in the core's order (a wrong
+      // `now` before a wrong loginChallenge, organization or via), as the native core does.
+      if (handle === undefined) return this.#slow(requirement);
+    }
+    this.#requirement = handle;
+    Object.assign(previous, { handle, aal, maxAge, operation, loginChallenge, organization, via });
   }
 
-  // The slot of a requirement's JSON, compiled now if it is not yet.
+  // The slot of a requirement's JSON, compiled now if it is not yet; undefined when the core
+  // refuses it.
   #compiled(key, json) {
     let handle = this.#requirements.get(key);
     if (handle === undefined) {
@@ -302,7 +310,7 @@ export class CoreCall {
       }
       const answer = inModule(() => this.#handle.compile(json, true));
       this.#views();
-      if (!answer.ok) throw coreError(answer);
+      if (!answer.ok) return undefined;
       handle = answer.handle;
       this.#requirements.set(key, handle);
     }
