@@ -94,7 +94,7 @@ after(async () => {
 describe('the packed tarball', { concurrency: true }, () => {
   test('carries the core, LICENSE and notices, and every module its modules import', async () => {
     const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
-    for (const file of ['js/core/aalgate-core.wasm', 'js/core/aalgate-core.mjs', 'js/core/aalgate-public-suffix.js', 'js/call.js', 'js/record.js', 'js/standalone/aalgate.mjs', 'js/standalone.d.ts', 'LICENSE', 'THIRD_PARTY_NOTICES', 'README.md', 'package.json']) {
+    for (const file of ['js/core/aalgate-core.wasm', 'js/core/aalgate-core.mjs', 'js/core/aalgate-public-suffix.js', 'js/call.js', 'js/record.js', 'js/standalone/aalgate.mjs', 'js/standalone.d.ts', 'aalgate.jsonnet', 'LICENSE', 'THIRD_PARTY_NOTICES', 'README.md', 'package.json']) {
       assert.ok(tarball.files.includes(file), `${file} is in the tarball: ${tarball.files.join(', ')}`);
     }
     // Every relative import of a packed module is packed too (`files` lists modules one by one).
