@@ -7,9 +7,10 @@ import { COOKIE } from './state.mjs';
 /**
  * The control route of the emulator whose state is `em` (state.mjs), faults `faults`
  * (faults.mjs) and whole reset `reset`; `ignoredReturnUrls` and `psl` are what loading the
- * allowed_return_urls and the public suffix list gave, for the state's `config`.
+ * allowed_return_urls and the public suffix list gave, for the state's `config`; `tokenizer`
+ * (tokenize.mjs) and `issuer` for the JWKS and the tokenizer's part of the state.
  */
-export function createControls(em, { faults, reset, ignoredReturnUrls, psl }) {
+export function createControls(em, { faults, reset, ignoredReturnUrls, psl, tokenizer, issuer }) {
   const { o, clock, now } = em;
 
   function state() {
@@ -19,6 +20,8 @@ export function createControls(em, { faults, reset, ignoredReturnUrls, psl }) {
       now_iso: K.goTime(now()),
       frozen: clock.frozen,
       fault: faults.view(),
+      counters: { ...em.counters },
+      tokenizer: { issuer, templates: tokenizer.view(), kids: tokenizer.jwks().keys.map((k) => k.kid ?? null), lastError: tokenizer.lastError },
       config: {
         requiredAal: o.requiredAal,
         settingsRequiredAal: o.settingsRequiredAal,
@@ -48,6 +51,7 @@ export function createControls(em, { faults, reset, ignoredReturnUrls, psl }) {
     const body = req.method === 'POST' ? await readBody(req) : {};
     try {
       if (path === '/__emulator/state' && req.method === 'GET') return send(res, 200, state());
+      if (path === '/__emulator/jwks' && req.method === 'GET') return send(res, 200, tokenizer.jwks());
       if (path === '/__emulator/clock' && req.method === 'POST') {
         if (body.freeze === true) clock.freeze();
         if (body.freeze === false) clock.resume();

@@ -15,6 +15,7 @@ import { createLogin } from './login.mjs';
 import { PSL_FILE, loadPublicSuffixList } from './publicsuffix.mjs';
 import { createSettings } from './settings.mjs';
 import { COOKIE, createState } from './state.mjs';
+import { createTokenizer } from './tokenize.mjs';
 import * as ui from './ui.mjs';
 import { createWhoami } from './whoami.mjs';
 
@@ -24,13 +25,15 @@ const AALS = ['aal1', 'highest_available'];
 const OPTIONS = [
   'host', 'port', 'requiredAal', 'settingsRequiredAal', 'privilegedSessionMaxAge', 'allowedReturnUrls',
   'defaultReturnUrl', 'corsOrigins', 'sessionLifespan', 'publicUrl', 'publicSuffixList',
+  'tokenizeTemplates', 'tokenKeys', 'jsonnet',
 ];
 
 /**
  * Starts the emulator. See README.md for the options and the returned object.
- * @returns {Promise<{url: string, clock: {now(): number, advance(ms: number): number, freeze(): number, resume(): number,
- *   frozen: boolean}, fault(f?: object): object,
+ * @returns {Promise<{url: string, issuer: string, clock: {now(): number, advance(ms: number): number, freeze(): number,
+ *   resume(): number, frozen: boolean}, fault(f?: object): object,
  *   users: {email: string, password: string|null, totpCode: string|null, oidc: boolean}[],
+ *   jwks: {keys: object[]}, counters: {whoami: number, tokenized: number},
  *   createSession(o: object): Promise<string>, reset(): void, close(): Promise<void>}>}
  */
 export async function startKratosEmulator(options = {}) {
@@ -46,6 +49,9 @@ export async function startKratosEmulator(options = {}) {
     sessionLifespan: '24h',
     publicUrl: undefined,
     publicSuffixList: PSL_FILE,
+    tokenizeTemplates: undefined, // session.whoami.tokenizer.templates (tokenize.mjs defaultTemplates)
+    tokenKeys: undefined, // algorithms of the signing keys made at start (tokenize.mjs DEFAULT_KEY_ALGS)
+    jsonnet: 'jsonnet', // the Jsonnet command that runs claims mappers
   };
   for (const [k, v] of Object.entries(options ?? {})) {
     if (!OPTIONS.includes(k)) throw new TypeError(`unknown option: ${k}`);
@@ -79,18 +85,29 @@ export async function startKratosEmulator(options = {}) {
   const host = ['0.0.0.0', '::', ''].includes(addr.address) ? '127.0.0.1' : addr.address;
   const publicUrl = (o.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`).replace(/\/+$/, '');
   const defaultReturnUrl = o.defaultReturnUrl ?? `${publicUrl}/`;
+  // Kratos's `iss`: serve.public.base_url as it prints it (session/tokenizer.go SelfPublicURL);
+  // unset, oryx/configx/serve.go makes it scheme://host:port with the path "/".
+  const issuer = o.publicUrl ?? `${publicUrl}/`;
 
   // ---- state and flows ----
   const em = createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowList });
   const faults = createFaults();
+  let tokenizer;
+  try {
+    tokenizer = createTokenizer({ templates: o.tokenizeTemplates, keyAlgs: o.tokenKeys, issuer, now: em.now, jsonnet: o.jsonnet });
+    await tokenizer.ready;
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const reset = () => {
     em.reset();
     faults.reset();
   };
-  const whoami = createWhoami(em, faults);
+  const whoami = createWhoami(em, faults, tokenizer);
   const { loginInit, loginSubmit, getLoginFlow, loginUi } = createLogin(em);
   const { settingsInit, settingsSubmit, getSettingsFlow, settingsUi } = createSettings(em, { privilegedMs });
-  const control = createControls(em, { faults, reset, ignoredReturnUrls, psl });
+  const control = createControls(em, { faults, reset, ignoredReturnUrls, psl, tokenizer, issuer });
 
   // ---- routing ----
   function cors(req, res) {
@@ -120,7 +137,7 @@ export async function startKratosEmulator(options = {}) {
     if (path.startsWith('/__emulator/')) return control(req, res, path);
     switch (`${req.method} ${path}`) {
       case 'GET /sessions/whoami':
-        return whoami(req, res);
+        return whoami(req, res, url);
       case 'GET /self-service/login/browser':
         return loginInit(req, res, url, 'browser');
       case 'GET /self-service/login/api':
@@ -169,10 +186,19 @@ export async function startKratosEmulator(options = {}) {
   let closing = false;
   return {
     url: publicUrl,
+    issuer,
     clock: em.clock,
     fault: faults.set,
     get users() {
       return em.users();
+    },
+    /** The public JWKS of the keys tokenized sessions are signed with (a fresh copy). */
+    get jwks() {
+      return structuredClone(tokenizer.jwks());
+    },
+    /** Requests to GET /sessions/whoami and, among them, those with tokenize_as (since start or reset). */
+    get counters() {
+      return { ...em.counters };
     },
     async createSession(opts) {
       return `${COOKIE}=${em.createSession(opts).token}`;

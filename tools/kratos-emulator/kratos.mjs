@@ -239,6 +239,11 @@ export const errors = {
   notFound: (reason) => kerr(404, { reason }),
   badRequest: (reason) => kerr(400, { reason }),
   internal: () => kerr(500, {}),
+  // herodot ToDefaultError of a plain Go error (not a herodot one): a 500 whose message is the
+  // error's text (e.g. oryx/fetcher/fetcher.go's for a claims mapper it cannot read).
+  internalMessage: (message) => kerr(500, { message }),
+  // herodot ErrMisconfiguration (error_defaults.go), with a reason
+  misconfiguration: (reason) => kerr(500, { id: 'invalid_configuration', reason, message: 'Invalid configuration' }),
 };
 
 // ---- flow UI: messages and input nodes ----------------------------------------------------------

@@ -69,11 +69,16 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
   const sessions = new Map(); // token → session
   const flows = new Map(); // id → flow
   const storedErrors = new Map(); // id → { error, at }
+  // Requests to GET /sessions/whoami (any answer, faults included) and the tokenized ones among
+  // them: not Kratos, for tests that must prove a token spared the round trip.
+  const counters = { whoami: 0, tokenized: 0 };
   const startedAt = clock.now();
 
-  /** Demo users, no sessions, flows or stored errors, the clock back to real time and running. */
+  /** Demo users, no sessions, flows or stored errors, counters at 0, the clock back to real time and running. */
   function reset() {
     resetClock();
+    counters.whoami = 0;
+    counters.tokenized = 0;
     identities = DEMO_USERS.map((u) => ({
       id: randomUUID(),
       addressIds: [randomUUID(), randomUUID()],
@@ -81,6 +86,7 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
       password: u.password,
       totp: u.totpCode !== null,
       oidc: u.oidc,
+      externalId: null, // identity.external_id (createSession's externalId sets it)
       createdAt: startedAt,
       updatedAt: startedAt,
     }));
@@ -154,11 +160,16 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
    * A session completed now with `methods` in order. A string takes the level the method is
    * recorded with at login (kratos.mjs loginAal); `{ method, aal }` is stored as given (`aal: ''`
    * for a legacy entry, `{ method: 'oidc', aal: 'aal2' }` for upstream MFA); `[]` is an aal0
-   * session. Default: the identity's first factor.
+   * session. Default: the identity's first factor. `externalId` (a string, or null to clear it)
+   * sets the identity's external_id first (the tokenizer's subject_source external_id reads it).
    */
-  function createSession({ email, methods } = {}) {
+  function createSession({ email, methods, externalId } = {}) {
     const identity = identityByEmail(email);
     if (!identity) throw new Error(`no such user: ${email}`);
+    if (externalId !== undefined) {
+      if (externalId !== null && (typeof externalId !== 'string' || externalId === '')) throw new TypeError('externalId must be a non-empty string or null');
+      identity.externalId = externalId;
+    }
     const list = methods ?? [identity.password ? 'password' : 'oidc'];
     if (!Array.isArray(list)) throw new TypeError('methods must be an array');
     const s = newSession(identity, null);
@@ -189,6 +200,8 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
     const [created, updated] = [K.goTime(i.createdAt), K.goTime(i.updatedAt)];
     return {
       id: i.id,
+      // identity/identity.go: `external_id,omitempty`
+      ...(i.externalId ? { external_id: i.externalId } : {}),
       schema_id: 'default',
       schema_url: `${publicUrl}/schemas/ZGVmYXVsdA`,
       state: 'active',
@@ -291,6 +304,7 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
     sessions,
     flows,
     storedErrors,
+    counters,
     reset,
     identityByEmail,
     identityById,
