@@ -111,8 +111,9 @@ async function freePort() {
  * @param {string[]} o.allowedReturnUrls                  selfservice.allowed_return_urls
  * @param {string} o.defaultReturnUrl                     selfservice.default_browser_return_url
  * @param {string} o.loginLifespan                        selfservice.flows.login.lifespan
+ * @param {object} [o.tokenizer]                          session.whoami.tokenizer (templates), when given
  */
-export function kratosConfig({ publicPort, adminPort, dsn, schemaUrl, whoamiAal, settingsAal, privilegedMaxAge, allowedReturnUrls, defaultReturnUrl, loginLifespan }) {
+export function kratosConfig({ publicPort, adminPort, dsn, schemaUrl, whoamiAal, settingsAal, privilegedMaxAge, allowedReturnUrls, defaultReturnUrl, loginLifespan, tokenizer }) {
   return {
     version: 'v1.3.1',
     dsn,
@@ -133,7 +134,7 @@ export function kratosConfig({ publicPort, adminPort, dsn, schemaUrl, whoamiAal,
         login: { lifespan: loginLifespan },
       },
     },
-    session: { whoami: { required_aal: whoamiAal } },
+    session: { whoami: { required_aal: whoamiAal, ...(tokenizer ? { tokenizer } : {}) } },
     secrets: {
       cookie: ['aalgate-test-cookie-secret-0123456789'],
       cipher: ['aalgate-test-cipher-secret-01234'],
