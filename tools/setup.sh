@@ -14,9 +14,11 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 # browser for tests/e2e (driven by playwright-core, never a downloaded browser). Recommended
 # packages are installed too: chromium is only known to work here with them. clang and
 # libclang-rt-14-dev build the sanitizer suite and the libFuzzer targets; publicsuffix is the
-# Public Suffix List the build turns into the core's table (allowedReturnUrls wildcards).
+# Public Suffix List the build turns into the core's table (allowedReturnUrls wildcards); jsonnet
+# is the Jsonnet interpreter the Kratos emulator runs claims mappers with (aalgate.jsonnet, for
+# whoami?tokenize_as=) and tests/tokens runs the shipped mapper with.
 PACKAGES=(emscripten nlohmann-json3-dev cmake g++ clang libclang-rt-14-dev libgtest-dev
-  libbenchmark-dev chromium clang-format clang-tidy publicsuffix)
+  libbenchmark-dev chromium clang-format clang-tidy publicsuffix jsonnet)
 
 fake_missing="${AALGATE_FAKE_MISSING:-}"
 fake_missing=" ${fake_missing//,/ } "

@@ -327,6 +327,15 @@ describe('templates: ttl, subject_source, jwks_url, claims_mapper_url', () => {
     assert.deepEqual(payload.aal2_amr, ['totp']);
   });
 
+  test('no jsonnet command: 500, and the state says why', async (t) => {
+    const kratos = await emulator(t, { jsonnet: '/nonexistent/jsonnet' });
+    const cookie = await kratos.createSession({ email: BOB.email });
+    const r = await tokenized(kratos, cookie);
+    assert.equal(r.status, 500);
+    assert.equal(r.json().error.message, 'jsonnet interpreter not found: /nonexistent/jsonnet');
+    assert.match((await http(kratos, '/__emulator/state')).json().tokenizer.lastError, /ENOENT/);
+  });
+
   test('configuration Kratos refuses at load is a TypeError', async () => {
     const { startKratosEmulator } = await import('../../tools/kratos-emulator/emulator.mjs');
     const bad = [

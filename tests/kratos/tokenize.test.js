@@ -6,12 +6,13 @@
 // vars and the merge are what tools/kratos-emulator/tokenize.mjs does; the error bodies are the
 // emulator's, byte for byte, given the same templates.
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 
 import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import { MAPPER_URL } from '../../tools/kratos-emulator/tokenize.mjs';
@@ -37,9 +38,11 @@ let templates;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'aalgate-tokenize-'));
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  const jwk = { ...(await exportJWK(pair.privateKey)), kid: 'aalgate-test', alg: 'ES256', use: 'sig' };
-  publicJwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'aalgate-test', alg: 'ES256', use: 'sig' }] };
+  // The key pair as README's "Tokenized sessions" makes it (node:crypto's JWK export).
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'aalgate-test', alg: 'ES256', use: 'sig' };
+  const { d, ...pub } = jwk;
+  publicJwks = { keys: [pub] };
   const jwksFile = join(dir, 'jwks.json');
   writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }));
   const jwksUrl = `file://${jwksFile}`;
