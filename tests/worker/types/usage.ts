@@ -40,7 +40,13 @@ export async function usage(request: Request): Promise<Response> {
 
   const d: WorkerDecision = await gate.check(request);
   if (d.verdict === 'error') {
-    const reason: 'unexpected_response' | 'invalid_session' | 'kratos_unreachable' | 'kratos_timeout' = d.reason;
+    const reason:
+      | 'unexpected_response'
+      | 'invalid_session'
+      | 'kratos_unreachable'
+      | 'kratos_timeout'
+      | 'core_failure'
+      | `claim_${string}` = d.reason;
     const url: null = d.url;
     void [reason, url];
   } else {
