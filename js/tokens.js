@@ -98,7 +98,19 @@ function keySet(jwks, ttlMs) {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new AalgateError('tokens.jwks', 'tokens.jwks must be an http(s) URL');
     }
-    return createRemoteJWKSet(url, { cacheMaxAge: ttlMs, cooldownDuration: Math.min(30_000, ttlMs) });
+    const remote = createRemoteJWKSet(url, { cacheMaxAge: ttlMs, cooldownDuration: Math.min(30_000, ttlMs) });
+    // The key for a token, or why there is none. Only "no such key" is about the token; any other
+    // failure (no answer, whatever error a runtime's fetch throws for it: workerd's is a plain
+    // Error; not 200; not JSON; not a JWKS) is about the JWKS, which could not be had.
+    return async (protectedHeader, token) => {
+      try {
+        return await remote(protectedHeader, token);
+      } catch (cause) {
+        if (cause instanceof joseErrors.JWKSNoMatchingKey || cause instanceof joseErrors.JWKSMultipleMatchingKeys) throw cause;
+        if (cause instanceof joseErrors.JOSEAlgNotAllowed || cause instanceof joseErrors.JOSENotSupported) throw cause;
+        throw new JwksUnavailable(cause);
+      }
+    };
   }
   if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) {
     throw new AalgateError('tokens.jwks', 'tokens.jwks must be a JWKS object { keys: [...] } or its URL');
@@ -112,6 +124,13 @@ function keySet(jwks, ttlMs) {
     return createLocalJWKSet(structuredClone(jwks));
   } catch (cause) {
     throw new AalgateError('tokens.jwks', `tokens.jwks is not a JWKS: ${cause?.message ?? cause}`, { cause });
+  }
+}
+
+// The JWKS URL gave no key set.
+class JwksUnavailable extends Error {
+  constructor(cause) {
+    super(`the JWKS could not be fetched: ${cause?.message ?? cause}`, { cause });
   }
 }
 
@@ -131,7 +150,7 @@ function joseFailure(cause) {
     : code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS' ? 'unknown_key'
     : code === 'ERR_JOSE_ALG_NOT_ALLOWED' ? 'algorithm'
     : code === 'ERR_JOSE_NOT_SUPPORTED' ? 'unsupported'
-    : code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JWKS_INVALID' ? 'jwks_unavailable'
+    : code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JWKS_INVALID' || cause instanceof JwksUnavailable ? 'jwks_unavailable'
     : cause instanceof joseErrors.JOSEError ? 'malformed'
     : cause instanceof TypeError && /fetch|network/i.test(String(cause?.message)) ? 'jwks_unavailable'
     : 'malformed';

@@ -191,3 +191,40 @@ describe('verifier options', () => {
     refusedOption({ issuer: ISSUER, jwks: { keys: [] }, audience: 'x' }, 'tokens.audience');
   });
 });
+
+describe('a JWKS URL', () => {
+  // A JWKS server answering as `mode` says; counts its requests.
+  async function jwksServer(t, mode) {
+    const { serve } = await import('../../examples/demo/http.mjs');
+    const server = await serve((req, res) => {
+      server.requests += 1;
+      if (mode === 'ok') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
+      if (mode === '500') return res.writeHead(500).end('down');
+      if (mode === 'html') return res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>hi</h1>');
+      if (mode === 'not a jwks') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":"no"}');
+      return res.writeHead(302, { location: 'https://evil.example/jwks.json' }).end();
+    });
+    server.requests = 0;
+    t.after(() => server.close());
+    return server;
+  }
+  test('fetched once and kept: every token verified against it', async (t) => {
+    const server = await jwksServer(t, 'ok');
+    const remote = createTokenVerifier({ jwks: `${server.url}/jwks.json`, issuer: ISSUER });
+    for (const kid of ['es256', 'rs256', 'ed']) assert.equal((await remote.verify(await sign(claims(), { kid }), { now: NOW })).header.kid, kid);
+    await refused(await sign(claims(), { kid: 'es256', key: keys.impostor }), 'signature', { now: NOW }, remote);
+    assert.equal(server.requests, 1);
+  });
+  for (const mode of ['500', 'html', 'not a jwks', 'a redirect']) {
+    test(`answering ${mode}: jwks_unavailable, never a pass`, async (t) => {
+      const server = await jwksServer(t, mode);
+      const remote = createTokenVerifier({ jwks: `${server.url}/jwks.json`, issuer: ISSUER });
+      await refused(await sign(claims()), 'jwks_unavailable', { now: NOW }, remote);
+    });
+  }
+  test('not answering at all: jwks_unavailable', async () => {
+    const { unusedUrl } = await import('../../examples/demo/http.mjs');
+    const remote = createTokenVerifier({ jwks: `${await unusedUrl()}/jwks.json`, issuer: ISSUER });
+    await refused(await sign(claims()), 'jwks_unavailable', { now: NOW }, remote);
+  });
+});
