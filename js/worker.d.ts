@@ -17,6 +17,7 @@
  * @packageDocumentation
  */
 import type { Config, Decision, LoadOptions } from './index.js';
+import type { TokenVerifierOptions } from './tokens.js';
 
 export { AalgateError } from './index.js';
 
@@ -59,6 +60,41 @@ export interface WorkerGateConfig extends Config {
    * the three defaults from what the client sent.
    */
   forward?: boolean | WorkerForwardOptions;
+  /**
+   * Decide from Kratos's tokenized session (a JWT from `GET /sessions/whoami?tokenize_as=`)
+   * that the request carries, without calling whoami: verified with `aalgate/tokens` (loaded only
+   * when this is set), then decided by the core from its claims. Off by default.
+   */
+  tokens?: WorkerTokensOptions | null | false;
+}
+
+/**
+ * The worker's `tokens`: the verifier's options (`jwks`, `issuer`, `leeway`, `jwksTtlMs`,
+ * `maxTokenAge`, as `createTokenVerifier` takes them) plus where the token is and what happens
+ * without one.
+ */
+export interface WorkerTokensOptions extends TokenVerifierOptions {
+  /**
+   * Where the request carries the token: `'authorization'` (default), an
+   * `Authorization: Bearer <jwt>` header whose value has a JWT's shape (any other value there,
+   * such as a Kratos session token, stays a whoami credential), or `{ cookie: name }`. A cookie
+   * sent twice is taken as no token.
+   */
+  from?: 'authorization' | { cookie: string };
+  /**
+   * Without a token, or with one that is refused (expired, another issuer or key, malformed):
+   * `'whoami'` (default) asks whoami with the request's other credentials (never the token);
+   * `'challenge'` answers at once with the core's decision without a session (401 with
+   * `WWW-Authenticate`, or a 303 to login for a navigation), or, when the JWKS cannot be
+   * fetched, the core's error for no answer (503): never a whoami call.
+   */
+  fallback?: 'whoami' | 'challenge';
+  /**
+   * Whether {@link WorkerGate.proxy} sends the token on to the origin. `false` (default): the
+   * Authorization header holding it, or the token cookie, is removed from every proxied request,
+   * valid or not.
+   */
+  forward?: boolean;
 }
 
 /** The headers of `forward`, each `true` (its default name), a header name, or off. */
@@ -102,7 +138,8 @@ export interface WorkerGate {
    * (set, not resolved: `//other.host/x` stays a path on `origin`), method, headers and body;
    * redirects are not followed. The `forward` headers (and the three default names) that came
    * from the client are removed; with `forward` on, a request allowed with a session carries the
-   * session's fields in them.
+   * session's fields in them. With `tokens` (unless `tokens.forward`), the token's header or
+   * cookie is removed too.
    * @param origin An absolute http(s) URL, e.g. `env.ORIGIN_URL`.
    * @returns The refusal (303, 401, 403, 503), or the origin's Response.
    * @throws {AalgateError} (as a rejection) `origin` when it is not such a URL, or as
@@ -112,7 +149,8 @@ export interface WorkerGate {
   /**
    * The decision for `request` without a Response: the route's requirement from `policy`, the
    * request's URL as `returnTo`, whoami asked with only the request's `Cookie`, `Authorization`
-   * and `X-Session-Token` (not asked at all for a public route).
+   * and `X-Session-Token` (not asked at all for a public route, nor for a request whose token
+   * `tokens` verified).
    * @throws {AalgateError} as {@link WorkerGate.handle}.
    */
   check(request: Request): Promise<WorkerDecision>;
@@ -127,7 +165,9 @@ export interface WorkerGate {
  *   package's own import needs none.
  * @throws {AalgateError} (as a rejection) `config`, `config.whoamiUrl`, `config.timeoutMs`,
  *   `config.cache`, `config.cache.maxEntries`, `config.cache.ttlMs`, `config.forward`,
- *   `config.forward.<key>`, `options.wasm`, or the core's code for the gate's configuration
+ *   `config.forward.<key>`, `config.tokens`, `config.tokens.<option>` (`jwks`, `jwks.keys[i]`,
+ *   `issuer`, `leeway`, `jwksTtlMs`, `maxTokenAge`, `from`, `fallback`, `forward`, or an unknown
+ *   one), `tokens.load`, `options.wasm`, or the core's code for the gate's configuration
  *   (`config.baseUrl`, `config.policy.rules[0].path`, …).
  */
 export function createWorkerGate(config: WorkerGateConfig, options?: LoadOptions | null): Promise<WorkerGate>;

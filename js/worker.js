@@ -1,11 +1,13 @@
 // aalgate/worker: step-up authentication in front of an origin, for edge workers (workerd /
 // Cloudflare Workers, Deno, Node's fetch): a Request in, a Response (or null: go on) out.
-// whoami is asked through js/kratos.js with the request's credentials; every decision, and the
-// status a refusal gets, is the core's. Only Web APIs: fetch, Headers, Response,
-// AbortController, crypto.subtle.
+// whoami is asked through js/kratos.js with the request's credentials, or, with `tokens`, the
+// request's Kratos session JWT is verified (js/tokens.js, loaded only then) and decided on
+// without whoami; every decision, and the status a refusal gets, is the core's. Only Web APIs:
+// fetch, Headers, Response, AbortController, crypto.subtle.
 import { AalgateError, createGate } from './index.js';
 import { askWhoami, credentialsOf, whoamiEndpoint } from './kratos.js';
 import { INTERNAL } from './marshal.js';
+import { loadTokens, makeVerifier, tokenOf, withoutToken, workerTokenSettings } from './token-transport.js';
 import { WhoamiCache, cacheSettings, credentialKey } from './whoami-cache.js';
 import { isNavigation, responseFor } from './worker-http.js';
 
@@ -32,23 +34,28 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * @param {object} config the configuration of `createGate` (`baseUrl`, `policy`, `flow`,
  *   `allowedReturnUrls`, `kratos`, `leeway`) plus `whoamiUrl` (where to reach Kratos's public
  *   API from the worker; default `baseUrl`), `timeoutMs` (default 3000), `cache` (`true` or
- *   `{ maxEntries = 1000, ttlMs = 30000 }`; off by default) and `forward` (`true` or
- *   `{ identityId, sessionId, aal }`: the header names {@link proxy} sets from the session).
+ *   `{ maxEntries = 1000, ttlMs = 30000 }`; off by default), `forward` (`true` or
+ *   `{ identityId, sessionId, aal }`: the header names {@link proxy} sets from the session) and
+ *   `tokens` (`{ jwks, issuer, leeway?, jwksTtlMs?, maxTokenAge?, from = 'authorization' |
+ *   { cookie }, fallback = 'whoami' | 'challenge', forward = false }`: decide from Kratos's
+ *   session JWT without whoami; off by default).
  * @param {{ wasm?: unknown }} [options] createGate's options: `wasm`, where the core's `.wasm`
  *   comes from.
  * @returns {Promise<{ handle(request: Request): Promise<Response | null>,
  *   proxy(request: Request, origin: string | URL): Promise<Response>,
  *   check(request: Request): Promise<Readonly<object>>, dispose(): void }>}
  * @throws {AalgateError} (as a rejection) `config` when the configuration is not an object,
- *   `config.whoamiUrl`, `config.timeoutMs`, `config.cache…`, `config.forward…`, `options.wasm`,
- *   or the core's code (e.g. `config.baseUrl`, `config.policy.rules[0].path`).
+ *   `config.whoamiUrl`, `config.timeoutMs`, `config.cache…`, `config.forward…`,
+ *   `config.tokens…` (`config.tokens.jwks`, `config.tokens.issuer`, `config.tokens.from`, …),
+ *   `tokens.load` when aalgate/tokens cannot be loaded, `options.wasm`, or the core's code (e.g.
+ *   `config.baseUrl`, `config.policy.rules[0].path`).
  */
 export async function createWorkerGate(config, options) {
   // Read and checked before any await: later changes to `config` do not leak into the gate.
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new AalgateError('config', 'config must be an object');
   }
-  const { whoamiUrl, timeoutMs: givenTimeout, cache, forward, ...gateConfig } = config;
+  const { whoamiUrl, timeoutMs: givenTimeout, cache, forward, tokens, ...gateConfig } = config;
   const timeoutMs = givenTimeout ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMEOUT_MS) {
     throw new AalgateError('config.timeoutMs', `config.timeoutMs must be a number of milliseconds above 0, at most ${MAX_TIMEOUT_MS}`);
@@ -56,8 +63,25 @@ export async function createWorkerGate(config, options) {
   if (whoamiUrl !== undefined && whoamiUrl !== null) whoamiEndpoint(undefined, whoamiUrl);
   const settings = cacheSettings(cache);
   const forwarded = forwardSettings(forward);
+  const tokenSettings = workerTokenSettings(tokens);
 
-  const gate = await createGate(gateConfig, options);
+  // js/tokens.js (and jose) is loaded only for `tokens`, alongside the core.
+  const [made, loaded] = await Promise.allSettled([
+    createGate(gateConfig, options),
+    tokenSettings === null ? null : loadTokens(),
+  ]);
+  if (made.status === 'rejected') throw made.reason;
+  const gate = made.value;
+  let verifier = null;
+  if (tokenSettings !== null) {
+    try {
+      if (loaded.status === 'rejected') throw loaded.reason;
+      verifier = makeVerifier(loaded.value, tokenSettings.verifier, 'config.tokens');
+    } catch (error) {
+      gate.dispose();
+      throw error;
+    }
+  }
   // The core accepted baseUrl, so this cannot fail on it now.
   const endpoint = whoamiEndpoint(gateConfig.baseUrl, whoamiUrl);
   const answers = settings === null ? null : new WhoamiCache(settings);
@@ -72,7 +96,27 @@ export async function createWorkerGate(config, options) {
     const unsigned = core.decide(null, input, 'request');
     if (unsigned.httpStatus === 0) return unsigned;
 
-    const credentials = credentialsOf(headers);
+    let sent = headers;
+    if (verifier !== null) {
+      const jwt = tokenOf(headers, tokenSettings.from);
+      if (jwt !== null) {
+        const checked = await verified(jwt);
+        // A verified token: the core decides from its claims, without whoami.
+        if (checked.token !== null) return withAnswer(core.decide(checked.token, input, 'request'), { token: checked.token });
+        // The JWKS could not be had: with no whoami to fall back to, the core's decision for no
+        // answer (an error), never a login that would only send the user back here.
+        if (tokenSettings.fallback === 'challenge' && checked.unavailable) {
+          return core.decide({ failure: 'unreachable' }, input, 'request');
+        }
+      }
+      // No token, or one refused: the core's decision without a session, or whoami with the
+      // request's other credentials (the token is not one: Kratos would take a Bearer JWT for a
+      // session token and look no further).
+      if (tokenSettings.fallback === 'challenge') return unsigned;
+      sent = withoutToken(new Headers(headers), tokenSettings.from);
+    }
+
+    const credentials = credentialsOf(sent);
     const key = answers === null ? null : await credentialKey(credentials);
     if (key !== null) {
       const kept = answers.get(key, Date.now());
@@ -94,6 +138,17 @@ export async function createWorkerGate(config, options) {
     return withAnswer(decided, answer);
   }
 
+  // The verified token, or null with whether the JWKS could not be had. A token the verifier
+  // refuses (code `token`) is no token; anything else is thrown.
+  async function verified(jwt) {
+    try {
+      return { token: await verifier.verify(jwt), unavailable: false };
+    } catch (error) {
+      if (!(error instanceof AalgateError) || error.code !== 'token') throw error;
+      return { token: null, unavailable: error.reason === 'jwks_unavailable' };
+    }
+  }
+
   return Object.freeze({
     /**
      * The Response that stops `request`, or null when it may go on to the origin.
@@ -109,7 +164,8 @@ export async function createWorkerGate(config, options) {
      * like `//other.host/x` stays a path on `origin`), method, headers and body, redirects not
      * followed. The header names of `forward` (and the default ones) that came from the client are
      * removed; with `forward` on, a request allowed with a session carries the session's identity
-     * id, session id and aal in them.
+     * id, session id and aal in them. With `tokens`, the token's place (the `Authorization: Bearer`
+     * JWT, or the token cookie) is removed too, unless `tokens.forward`.
      * @param {Request} request
      * @param {string | URL} origin an absolute http(s) URL
      * @returns {Promise<Response>} the refusal, or the origin's Response
@@ -124,6 +180,7 @@ export async function createWorkerGate(config, options) {
       target.search = search;
       const headers = new Headers(request.headers);
       for (const name of forwarded.strip) headers.delete(name);
+      if (tokenSettings !== null && !tokenSettings.forward) withoutToken(headers, tokenSettings.from);
       if (forwarded.set !== null) {
         for (const [name, value] of forwardedValues(forwarded.set, decided)) headers.set(name, value);
       }
@@ -203,27 +260,32 @@ function forwardSettings(option) {
 const CREDENTIAL_NAMES = new Set(['cookie', 'authorization', 'x-session-token', 'host']);
 
 // The forwarded header values of an allowed request: the session's identity id and id from the
-// whoami body (shape only: strings of printable ASCII), and the aal the core derived. None without
-// a whoami 200 (a public route, no session).
+// whoami body, or from a verified token's `identity_id` and `sid` claims (shape only: strings of
+// printable ASCII), and the aal the core derived. None without a whoami 200 or a verified token
+// (a public route, no session).
 function forwardedValues(set, { decision, answer }) {
   const values = [];
-  if (answer === undefined || answer === null || answer.status !== 200) return values;
-  let session;
-  try {
-    session = JSON.parse(answer.body);
-  } catch {
-    return values;
-  }
-  const fields = {
-    identityId: session?.identity?.id,
-    sessionId: session?.id,
-    aal: decision.aal,
-  };
+  const session = sessionFields(answer);
+  if (session === null) return values;
+  const fields = { ...session, aal: decision.aal };
   for (const [key, name] of Object.entries(set)) {
     const value = fields[key];
     if (typeof value === 'string' && /^[\x21-\x7e]{1,512}$/.test(value)) values.push([name, value]);
   }
   return values;
+}
+
+// `{ identityId, sessionId }` of a whoami 200's Session or of a verified token's claims, else null.
+function sessionFields(answer) {
+  if (answer === undefined || answer === null) return null;
+  if (answer.token !== undefined) return { identityId: answer.token.claims.identity_id, sessionId: answer.token.claims.sid };
+  if (answer.status !== 200) return null;
+  try {
+    const session = JSON.parse(answer.body);
+    return { identityId: session?.identity?.id, sessionId: session?.id };
+  } catch {
+    return null;
+  }
 }
 
 // The origin of `proxy`: an absolute http(s) URL (a fresh URL object each call).

@@ -2,7 +2,7 @@
 // runtime decides, Node's own answers for them, and a copy of the package as npm would publish it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -84,7 +84,8 @@ export async function nodeResults(cases) {
 
 /**
  * Copies exactly the files `npm pack` would publish into `<dir>/node_modules/aalgate/`, so the
- * runtimes load the package as installed from the registry, not the working tree.
+ * runtimes load the package as installed from the registry, not the working tree; its
+ * `dependencies` (jose) are linked beside it, where npm would install them.
  * @returns {Promise<{ packageDir: string, files: string[] }>}
  */
 export async function stagePackage(dir) {
@@ -98,6 +99,11 @@ export async function stagePackage(dir) {
   for (const file of files) {
     await mkdir(dirname(join(packageDir, file)), { recursive: true });
     await copyFile(join(ROOT, file), join(packageDir, file));
+  }
+  const { dependencies = {} } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+  for (const name of Object.keys(dependencies)) {
+    await mkdir(dirname(join(dir, 'node_modules', name)), { recursive: true });
+    await symlink(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
   }
   return { packageDir, files };
 }

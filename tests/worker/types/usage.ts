@@ -7,6 +7,7 @@ import {
   type WorkerDecision,
   type WorkerGate,
   type WorkerGateConfig,
+  type WorkerTokensOptions,
 } from 'aalgate/worker';
 
 export async function usage(request: Request): Promise<Response> {
@@ -33,6 +34,25 @@ export async function usage(request: Request): Promise<Response> {
   // @ts-expect-error baseUrl is required
   const missing: WorkerGateConfig = { whoamiUrl: 'http://kratos.internal' };
   void [simple, badTimeout, badCache, missing];
+
+  // Tokenized sessions: the verifier's options plus where the token is and the fallback.
+  const tokens: WorkerTokensOptions = {
+    jwks: 'https://auth.example.com/.well-known/jwks.json',
+    issuer: 'https://auth.example.com',
+    leeway: 5,
+    from: { cookie: 'kratos_jwt' },
+    fallback: 'challenge',
+    forward: false,
+  };
+  const withTokens: WorkerGateConfig = { baseUrl: 'https://auth.example.com', tokens };
+  const inline: WorkerGateConfig = { baseUrl: 'https://auth.example.com', tokens: { jwks: { keys: [] }, issuer: 'https://auth.example.com' } };
+  // @ts-expect-error issuer is required
+  const noIssuer: WorkerGateConfig = { baseUrl: 'https://auth.example.com', tokens: { jwks: { keys: [] } } };
+  // @ts-expect-error fallback is 'whoami' or 'challenge'
+  const badFallback: WorkerTokensOptions = { ...tokens, fallback: 'deny' };
+  // @ts-expect-error from is 'authorization' or { cookie }
+  const badFrom: WorkerTokensOptions = { ...tokens, from: 'x-token' };
+  void [withTokens, inline, noIssuer, badFallback, badFrom];
 
   const gate: WorkerGate = await createWorkerGate(config);
   const denied: Response | null = await gate.handle(request);
