@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 import type { Config, Decision, LoadOptions, Requirement, Whoami, WhoamiFetchResult } from './index.js';
+import type { TokenVerifierOptions, VerifiedToken } from './tokens.js';
 
 export { AalgateError } from './index.js';
 export type { Config, Decision, LoadOptions, Requirement, Whoami, WhoamiFetchResult } from './index.js';
@@ -39,6 +40,44 @@ export interface BrowserGateOptions extends Config {
   fetch?: FetchLike;
   /** The location to read and navigate; default `globalThis.location`, looked up at each call. */
   location?: LocationLike;
+  /**
+   * A Kratos tokenizer template (`session.whoami.tokenizer.templates.<name>`): the gate gets the
+   * session's JWT from `GET {whoamiUrl}?tokenize_as=<name>` (cookies included), holds it in
+   * memory only, and {@link BrowserGate.fetch} sends it as `Authorization: Bearer <jwt>` to the
+   * allowed origins. Needs `tokens`.
+   */
+  tokenizeAs?: string;
+  /** How the tokens of `tokenizeAs` are verified, where they go and when they are renewed. */
+  tokens?: BrowserTokensOptions;
+}
+
+/**
+ * The browser's `tokens`: the verifier's options (`jwks`, `issuer`, `leeway`, `jwksTtlMs`,
+ * `maxTokenAge`, as `createTokenVerifier` takes them) plus where the token goes and when it is
+ * renewed.
+ */
+export interface BrowserTokensOptions extends TokenVerifierOptions {
+  /**
+   * The origins (`https://api.example.com`: scheme, host and port, no path, no wildcard) whose
+   * requests through {@link BrowserGate.fetch} carry the token. Default: the page's own origin
+   * only. URLs under `baseUrl` (Kratos) never get it.
+   */
+  origins?: readonly string[];
+  /**
+   * How long before its `exp` the token is renewed (at the next call that needs it), in
+   * milliseconds; at most half the token's lifetime. Default 15000.
+   */
+  renewBeforeMs?: number;
+}
+
+/** {@link BrowserGate.token}'s answer: the current token. Frozen. */
+export interface SessionToken {
+  /** The JWT, as `fetch` sends it after `Bearer `. */
+  readonly jwt: string;
+  /** The verified token: what {@link BrowserGate.decide} takes, to decide in the page. */
+  readonly verified: VerifiedToken;
+  /** When it expires, in milliseconds since the epoch on this machine's clock. */
+  readonly expiresAt: number;
 }
 
 /** {@link BrowserGate.require}'s second argument. */
@@ -88,8 +127,21 @@ export interface BrowserGate {
    *   other URL is ignored.
    *
    * At most one redirect per call. Network errors reject as `fetch` does.
+   *
+   * With `tokenizeAs`, a request to an allowed origin (`tokens.origins`, default the page's own)
+   * that has no `Authorization` of its own gets `Authorization: Bearer <jwt>`, the token fetched
+   * or renewed first when needed; without a token (no session, Kratos unreachable, a token that
+   * does not verify) the request goes without one. A 401 or 403 to a request that carried the
+   * token drops it: the next call gets a new one.
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /**
+   * With `tokenizeAs`: the current token (fetched, or renewed when due, first), or null when
+   * Kratos gave none. Its `verified` is what {@link BrowserGate.decide} takes. Without
+   * `tokenizeAs`: null.
+   * @throws {AalgateError} (as a rejection) `gate.disposed`.
+   */
+  token(): Promise<SessionToken | null>;
   /** The core's decision for a whoami outcome, exactly as `Gate.decide` (no defaults added). */
   decide(whoami: Whoami, requirement?: Requirement | null): Decision;
   /** The decision for a fetch `Response` (or `@ory/client-fetch`'s `ResponseError` / `FetchError`), as `Gate.decideResponse`. */
@@ -104,7 +156,9 @@ export interface BrowserGate {
  * @param loadOptions `wasm`: where the core's `.wasm` comes from (a bundler's URL, a Response,
  *   bytes or a compiled module; see `LoadOptions`).
  * @returns A promise of the gate; it rejects with an `AalgateError` whose code names the invalid
- *   field: `config.whoamiUrl`, `config.fetch`, `config.location`, `options.wasm`, or the core's
- *   (`config.baseUrl`, …), or `core.load` when the core cannot be loaded.
+ *   field: `config.whoamiUrl`, `config.fetch`, `config.location`, `config.tokenizeAs`,
+ *   `config.tokens`, `config.tokens.<option>` (`jwks`, `issuer`, `origins`, `origins[i]`,
+ *   `renewBeforeMs`, …), `options.wasm`, or the core's (`config.baseUrl`, …), or `core.load`
+ *   when the core cannot be loaded (`tokens.load` for aalgate/tokens).
  */
 export declare function createBrowserGate(options: BrowserGateOptions, loadOptions?: LoadOptions | null): Promise<BrowserGate>;

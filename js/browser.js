@@ -1,10 +1,12 @@
 // aalgate/browser: step-up authentication for single-page apps: fetch → location. whoami is
 // asked through js/kratos.js with the page's cookies; the core decides and builds the URL, and
 // says which URLs from a server's answer are Kratos's own. This module only talks to fetch and
-// location.
+// location. With `tokenizeAs`, it also holds Kratos's session JWT (whoami?tokenize_as=, verified
+// by js/tokens.js, loaded only then) in memory and attaches it to the app's API calls.
 import { AalgateError, createGate } from './index.js';
 import { askWhoami, whoamiEndpoint } from './kratos.js';
 import { INTERNAL } from './marshal.js';
+import { loadTokens, makeVerifier, verifierOptions } from './token-transport.js';
 
 export { AalgateError };
 
@@ -24,13 +26,16 @@ export { AalgateError };
  * @param {object} options the gate configuration of `createGate` (`baseUrl`, `flow`,
  *   `allowedReturnUrls`, `kratos`, `leeway`, `policy`) plus `whoamiUrl` (absolute http(s),
  *   default `{baseUrl}/sessions/whoami`), `fetch` (default `globalThis.fetch`, looked up at
- *   call time) and `location` (`{ href, assign(url) }`, default `globalThis.location`).
+ *   call time), `location` (`{ href, assign(url) }`, default `globalThis.location`), and
+ *   `tokenizeAs` (a Kratos tokenizer template) with `tokens` (`{ jwks, issuer, leeway?,
+ *   jwksTtlMs?, maxTokenAge?, origins?, renewBeforeMs? }`): the session JWT for `fetch`.
  * @param {{ wasm?: unknown }} [loadOptions] createGate's options: `wasm`, where the core's
  *   `.wasm` comes from (a bundler's URL, a Response, bytes or a compiled module).
- * @returns {Promise<object>} `{ require, fetch, decide, decideResponse, dispose }`
+ * @returns {Promise<object>} `{ require, fetch, token, decide, decideResponse, dispose }`
  * @throws {AalgateError} (as a rejection) `config.whoamiUrl`, `config.fetch`,
- *   `config.location`, `options.wasm`, or the core's code for the gate configuration
- *   (`config.baseUrl`, …).
+ *   `config.location`, `config.tokenizeAs`, `config.tokens…` (`config.tokens.origins[0]`,
+ *   `config.tokens.issuer`, …), `tokens.load`, `options.wasm`, or the core's code for the gate
+ *   configuration (`config.baseUrl`, …).
  */
 export async function createBrowserGate(options, loadOptions) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -38,7 +43,7 @@ export async function createBrowserGate(options, loadOptions) {
     await createGate(options, loadOptions);
     throw new AalgateError('config', 'config must be an object');
   }
-  const { whoamiUrl, fetch: fetchOption, location: locationOption, ...config } = options;
+  const { whoamiUrl, fetch: fetchOption, location: locationOption, tokenizeAs, tokens, ...config } = options;
   if (whoamiUrl !== undefined && whoamiUrl !== null) whoamiEndpoint(undefined, whoamiUrl);
   if (fetchOption !== undefined && typeof fetchOption !== 'function') {
     throw new AalgateError('config.fetch', 'config.fetch must be a function (default: globalThis.fetch)');
@@ -49,12 +54,87 @@ export async function createBrowserGate(options, loadOptions) {
   ) {
     throw new AalgateError('config.location', 'config.location must be an object with href and assign(url)');
   }
-  const gate = await createGate(config, loadOptions);
+  const tokenSettings = browserTokenSettings(tokenizeAs, tokens);
+  // js/tokens.js (and jose) is loaded only for `tokenizeAs`, alongside the core.
+  const [made, loaded] = await Promise.allSettled([
+    createGate(config, loadOptions),
+    tokenSettings === null ? null : loadTokens(),
+  ]);
+  if (made.status === 'rejected') throw made.reason;
+  const gate = made.value;
+  let tokenizer = null;
+  if (tokenSettings !== null) {
+    try {
+      if (loaded.status === 'rejected') throw loaded.reason;
+      tokenizer = { ...tokenSettings, verifier: makeVerifier(loaded.value, tokenSettings.verifier, 'config.tokens') };
+    } catch (error) {
+      gate.dispose();
+      throw error;
+    }
+  }
   // The core accepted baseUrl, so this cannot fail on it now.
-  return wrap(gate, { whoami: whoamiEndpoint(config.baseUrl, whoamiUrl), fetch: fetchOption, location: locationOption });
+  return wrap(gate, {
+    whoami: whoamiEndpoint(config.baseUrl, whoamiUrl),
+    baseUrl: config.baseUrl,
+    fetch: fetchOption,
+    location: locationOption,
+    tokenizer,
+  });
 }
 
-function wrap(gate, { whoami, fetch: fetchOption, location: locationOption }) {
+// How long before its `exp` a held token is renewed, at most half its lifetime; by default.
+const RENEW_BEFORE_MS = 15_000;
+// A Kratos tokenizer template's name: what goes in `?tokenize_as=` (percent-encoded).
+const TEMPLATE = /^[^\u0000-\u001f\u007f]{1,256}$/;
+
+/**
+ * `tokenizeAs` and `tokens`, read and copied before any await: null when neither is set, else
+ * `{ template, verifier, origins, renewBeforeMs }` (`verifier`: createTokenVerifier's options,
+ * checked there; `origins`: the API origins the token goes to, or null for the page's own).
+ * @throws {AalgateError} `config.tokenizeAs`, `config.tokens`, `config.tokens.origins`,
+ *   `config.tokens.origins[i]`, `config.tokens.renewBeforeMs`
+ */
+function browserTokenSettings(tokenizeAs, tokens) {
+  const off = (value) => value === undefined || value === null;
+  if (off(tokenizeAs) && off(tokens)) return null;
+  if (typeof tokenizeAs !== 'string' || !TEMPLATE.test(tokenizeAs)) {
+    throw new AalgateError('config.tokenizeAs', 'config.tokenizeAs must be the name of a Kratos tokenizer template (session.whoami.tokenizer.templates), given with tokens');
+  }
+  if (typeof tokens !== 'object' || tokens === null || Array.isArray(tokens)) {
+    throw new AalgateError('config.tokens', 'config.tokens must be { jwks, issuer, leeway?, origins?, renewBeforeMs? } with tokenizeAs');
+  }
+  const { origins = null, renewBeforeMs = RENEW_BEFORE_MS, ...rest } = tokens;
+  if (typeof renewBeforeMs !== 'number' || !Number.isFinite(renewBeforeMs) || renewBeforeMs < 0) {
+    throw new AalgateError('config.tokens.renewBeforeMs', 'config.tokens.renewBeforeMs must be a number of milliseconds ≥ 0');
+  }
+  let allowed = null;
+  if (origins !== null) {
+    if (!Array.isArray(origins)) {
+      throw new AalgateError('config.tokens.origins', "config.tokens.origins must be a list of origins ('https://api.example.com')");
+    }
+    allowed = origins.map((origin, i) => {
+      let url = null;
+      try {
+        url = typeof origin === 'string' ? new URL(origin) : null;
+      } catch {
+        url = null;
+      }
+      // Exactly an origin, and no wildcard: a `*` would be taken literally, never as a pattern.
+      if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin || origin.includes('*')) {
+        throw new AalgateError(`config.tokens.origins[${i}]`, `config.tokens.origins[${i}] must be an origin: scheme, host and port only ('https://api.example.com')`);
+      }
+      return origin;
+    });
+  }
+  return {
+    template: tokenizeAs,
+    verifier: verifierOptions(rest, 'config.tokens'),
+    origins: allowed === null ? null : Object.freeze(allowed),
+    renewBeforeMs,
+  };
+}
+
+function wrap(gate, { whoami, baseUrl, fetch: fetchOption, location: locationOption, tokenizer }) {
   let disposed = false;
 
   const fetchNow = () => {
@@ -104,10 +184,96 @@ function wrap(gate, { whoami, fetch: fetchOption, location: locationOption }) {
     return { decision, navigated: false };
   }
 
+  // The session JWT, with `tokenizeAs`: the current one, held in this closure only (never in
+  // storage or a cookie), renewed when less than its margin is left; null when Kratos gave none.
+  let held = null;
+  let renewing = null;
+  const kratosBase = new URL(baseUrl);
+  const kratosPath = kratosBase.pathname.replace(/\/+$/, '');
+
+  function tokenNow() {
+    if (held !== null && Date.now() < held.renewAt) return Promise.resolve(held);
+    renewing ??= tokenize().finally(() => {
+      renewing = null;
+    });
+    return renewing;
+  }
+
+  // GET whoami?tokenize_as=<template> with the page's cookies; the answer's `tokenized`,
+  // verified on Kratos's clock (this machine's plus the skew of its Date header).
+  async function tokenize() {
+    held = null; // a token due for renewal is not used again, whatever the answer
+    const url = `${whoami}?tokenize_as=${encodeURIComponent(tokenizer.template)}`;
+    const answer = await askWhoami(url, { fetch: fetchNow(), credentials: 'include' });
+    if (disposed || answer.status !== 200) return null;
+    let jwt;
+    try {
+      jwt = JSON.parse(answer.body)?.tokenized;
+    } catch {
+      return null;
+    }
+    if (typeof jwt !== 'string') return null;
+    let verified;
+    try {
+      verified = await tokenizer.verifier.verify(jwt, { now: Date.now() + answer.skewMs });
+    } catch (error) {
+      if (error instanceof AalgateError && error.code === 'token') return null;
+      throw error;
+    }
+    if (disposed) return null;
+    const { exp, iat } = verified.claims;
+    const margin = Math.min(tokenizer.renewBeforeMs, ((exp - iat) * 1000) / 2);
+    // Kratos's times on this machine's clock.
+    const expiresAt = exp * 1000 - answer.skewMs;
+    held = Object.freeze({ jwt, verified, expiresAt, renewAt: expiresAt - margin });
+    return held;
+  }
+
+  // Whether a request to `url` gets the token: its origin is one of `tokens.origins` (default:
+  // the page's own), and it is not under Kratos's baseUrl (Kratos would take a Bearer JWT for a
+  // session token).
+  function tokenGoesTo(url) {
+    let pageOrigin = null;
+    try {
+      pageOrigin = new URL(locationNow()?.href).origin;
+    } catch {
+      pageOrigin = null;
+    }
+    const allowed = tokenizer.origins ?? (pageOrigin === null || pageOrigin === 'null' ? [] : [pageOrigin]);
+    if (!allowed.includes(url.origin)) return false;
+    const underKratos =
+      url.origin === kratosBase.origin && (kratosPath === '' || url.pathname === kratosPath || url.pathname.startsWith(`${kratosPath}/`));
+    return !underKratos;
+  }
+
+  // `{ init, token }`: `init` with `Authorization: Bearer <jwt>` added for a request that gets
+  // the token and has no Authorization of its own (`token` the one attached), else as given.
+  async function withToken(input, init) {
+    const unchanged = { init, token: null };
+    let url;
+    try {
+      url = new URL(input instanceof Request ? input.url : String(input), locationNow()?.href);
+    } catch {
+      return unchanged;
+    }
+    if (!tokenGoesTo(url)) return unchanged;
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    if (headers.has('authorization')) return unchanged;
+    const current = await tokenNow();
+    live();
+    if (current === null) return unchanged;
+    headers.set('authorization', `Bearer ${current.jwt}`);
+    return { init: { ...init, headers }, token: current };
+  }
+
   async function fetchImpl(input, init) {
     live();
-    const response = await fetchNow()(input, init);
+    const sent = tokenizer === null ? { init, token: null } : await withToken(input, init);
+    const response = await fetchNow()(input, sent.init);
     if (response.status !== 401 && response.status !== 403) return response;
+    // Refused with the token: it may be older than the session (a step-up since); the next call
+    // gets a new one.
+    if (sent.token !== null && held === sent.token) held = null;
 
     // RFC 9470: decide again for this page, with the session as it is now. A session that
     // already satisfies the challenge gives allow and no redirect (no loop).
@@ -146,8 +312,23 @@ function wrap(gate, { whoami, fetch: fetchOption, location: locationOption }) {
       const { decision, navigated } = await requireImpl(requirement, options);
       return navigated ? leaving() : decision;
     },
-    /** `fetch`, then a 401/403 with aalgate's JSON or an RFC 9470 challenge leads to the step-up. */
+    /**
+     * `fetch`, then a 401/403 with aalgate's JSON or an RFC 9470 challenge leads to the step-up.
+     * With `tokenizeAs`, a request to an allowed origin carries `Authorization: Bearer <jwt>`.
+     */
     fetch: (input, init) => fetchImpl(input, init),
+    /**
+     * With `tokenizeAs`: the current session token `{ jwt, verified, expiresAt }` (renewed first
+     * when due), or null when Kratos gave none; `verified` is what `decide` takes. Without
+     * `tokenizeAs`: null.
+     */
+    token: async () => {
+      live();
+      if (tokenizer === null) return null;
+      const current = await tokenNow();
+      live();
+      return current === null ? null : Object.freeze({ jwt: current.jwt, verified: current.verified, expiresAt: current.expiresAt });
+    },
     /** The core's decision for a whoami outcome, as `Gate.decide`. */
     decide: (whoamiValue, requirement) => {
       live();
@@ -162,6 +343,7 @@ function wrap(gate, { whoami, fetch: fetchOption, location: locationOption }) {
     dispose: () => {
       if (disposed) return;
       disposed = true;
+      held = null;
       gate.dispose();
     },
   });

@@ -6,6 +6,8 @@ import {
   type BrowserDecision,
   type BrowserGate,
   type BrowserGateOptions,
+  type BrowserTokensOptions,
+  type SessionToken,
   type Decision,
   type LocationLike,
   type Requirement,
@@ -30,7 +32,7 @@ export async function usage(): Promise<string | null> {
   await gate.require(null);
   await gate.require({ aal: 'aal1' }, {});
   if (d.verdict === 'error') {
-    const reason: 'kratos_unreachable' | 'kratos_timeout' | 'unexpected_response' | 'invalid_session' = d.reason;
+    const reason: 'kratos_unreachable' | 'kratos_timeout' | 'unexpected_response' | 'invalid_session' | 'core_failure' | `claim_${string}` = d.reason;
     const url: null = d.url;
     void reason;
     void url;
@@ -43,6 +45,29 @@ export async function usage(): Promise<string | null> {
   await gate.fetch(new URL('https://api.example.com/x'));
   await gate.fetch(new Request('https://api.example.com/x'));
   const plain: Decision = gate.decide({ status: 401, body: '' }, { aal: 'aal1' });
+
+  // Tokenized sessions: the token for the app's API, held in memory.
+  const tokens: BrowserTokensOptions = {
+    jwks: 'https://auth.example.com/.well-known/jwks.json',
+    issuer: 'https://auth.example.com',
+    origins: ['https://api.example.com'],
+    renewBeforeMs: 10_000,
+  };
+  const tokenized = await createBrowserGate({ baseUrl: 'https://auth.example.com', tokenizeAs: 'aalgate', tokens });
+  const token: SessionToken | null = await tokenized.token();
+  if (token !== null) {
+    const jwt: string = token.jwt;
+    const expiresAt: number = token.expiresAt;
+    const local: Decision = tokenized.decide(token.verified, { aal: 'aal2', maxAge: '5m' });
+    void [jwt, expiresAt, local];
+    // @ts-expect-error the token is read-only
+    token.jwt = 'x';
+  }
+  // @ts-expect-error origins is a list
+  const oneOrigin: BrowserTokensOptions = { ...tokens, origins: 'https://api.example.com' };
+  // @ts-expect-error tokenizeAs is a template name
+  await createBrowserGate({ baseUrl: 'https://auth.example.com', tokenizeAs: true, tokens });
+  void oneOrigin;
 
   const fake: LocationLike = { href: 'https://app.example.com/', assign: (url: string) => void url };
   await createBrowserGate({ baseUrl: 'https://auth.example.com', location: fake });
