@@ -14,6 +14,9 @@
 //    compare below): gate.decide(text) ÷ JSON.parse(text) for six bodies (bodies.mjs);
 //    gate.decide(Session) ÷ the hand-written baseline (baseline.js) on an @ory/client-fetch
 //    Session; gate.decideRequest and gate.decide(null).
+// 1b. Tokenized sessions (tokens.mjs, issue 14): per request, verify a Kratos session JWT +
+//    decide ÷ a whoami round trip to the Kratos emulator on loopback + decide; and
+//    aalgate/worker's check(Request) with a Bearer token ÷ with the session cookie.
 // 2. Startup in child processes (startup.mjs): compile + instantiate fresh and after another
 //    module; import + createGate to a configured Gate.
 // 3. Wasm memory over mixed decisions in a child process (memory.mjs).
@@ -32,6 +35,7 @@ import { createGate } from 'aalgate';
 
 import { handWrittenGate } from './baseline.js';
 import { whoamiBodies } from './bodies.mjs';
+import { tokenRows } from './tokens.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
@@ -296,6 +300,10 @@ gate.dispose();
 routed.dispose();
 
 // ---------------------------------------------------------------------------------------------
+// 1b. Tokenized sessions (issue 14), async: the same rounds, batches of about 4 × BATCH_MS.
+rows.push(...(await tokenRows({ rounds: ROUNDS, batchMs: BATCH_MS * 4, formatNs, formatRatio, log })));
+
+// ---------------------------------------------------------------------------------------------
 // 2. Startup, each in fresh child processes (median of STARTUP_RUNS).
 function child(script, childArgs) {
   const out = execFileSync(process.execPath, [`${ROOT}benchmarks/${script}`, ...childArgs], {
@@ -480,6 +488,7 @@ const SECTIONS = {
   text: 'JS through Wasm: decide from whoami text ÷ JSON.parse of the same text',
   object: 'JS through Wasm: decide from an @ory/client-fetch Session ÷ the hand-written baseline',
   other: 'JS through Wasm: other calls',
+  tokens: 'Per request: a Kratos tokenized session (JWT) ÷ a whoami round trip (issue 14)',
   startup: 'Startup',
   memory: 'Wasm memory',
   size: 'Size',
@@ -575,6 +584,17 @@ if (!flag('--no-write')) {
     '  and by `benchmarks/baseline.js` (what a user writes by hand: field checks and the URL; checked',
     '  against the core on the conformance cases it can express by `tests/js/baseline.test.js`); the',
     '  two give the same verdict and URL. allow: `{ aal: aal1, maxAge: 3600 }`; step-up: as the text rows.',
+    '- Tokens (`benchmarks/tokens.mjs`, issue 14): the Kratos emulator on 127.0.0.1 in this process',
+    '  (Strict), ada signed in with password and TOTP; a JWT of that session with',
+    "  `aalgate.jsonnet`'s claims signed with an ES256, RS256 and Ed25519 key (a JWKS object:",
+    '  a JWKS URL is fetched once and cached, so a request costs the same). Subject:',
+    '  `verifier.verify(jwt)` then `gate.decideRequest(token, POST /billing/pay)`; baseline: `fetch`',
+    '  whoami with the cookie (Node\'s fetch, connection kept alive), read the body, `decideRequest`.',
+    '  Both give allow with the same aal before timing. Worker row: `createWorkerGate` with',
+    '  `tokens`, `check(Request)` with `Authorization: Bearer` (no whoami call) against the same',
+    `  worker's \`check(Request)\` with the cookie. Async calls one after another, ${ROUNDS} rounds`,
+    '  alternating which side goes first; the ratio is the median of the rounds\' ratios. Loopback',
+    '  is the best case for whoami: a real Kratos is a network hop away.',
     '- Startup: child processes (`benchmarks/startup.mjs`), median of',
     `  ${STARTUP_RUNS} each: \`WebAssembly.compile\` of the .wasm bytes plus instantiation through`,
     '  `js/loader/instantiate.js` (glue and Embind setup included), in a fresh process and after',

@@ -169,6 +169,22 @@ describe('the token: fetched with tokenize_as, attached to allowed origins only'
     assert.deepEqual([own.seen[1].method, own.seen[1].body], ['PUT', 'kept']);
   });
 
+  test('a redirect from an allowed origin to another: fetch drops the Authorization header', async (t) => {
+    const other = await api(t);
+    const sent = [];
+    const redirecting = await serve((req, res) => {
+      sent.push(req.headers.authorization ?? null);
+      res.writeHead(307, { location: `${other.url}/landed` }).end();
+    });
+    t.after(() => redirecting.close());
+    // The page's origin redirects elsewhere: the token went to the page's origin only.
+    const page = await setup(t, { href: `${redirecting.url}/app` });
+    const res = await page.gate.fetch(`${redirecting.url}/api/moved`);
+    assert.equal(res.status, 200);
+    assert.match(sent[0], /^Bearer ey/, 'the allowed origin got it');
+    assert.deepEqual(other.seen.map((s) => [s.path, s.authorization]), [['/landed', null]]);
+  });
+
   test('concurrent calls share one tokenize call', async (t) => {
     const { kratos, own, gate } = await setup(t);
     await Promise.all([1, 2, 3, 4, 5].map((i) => gate.fetch(`${own.url}/api/${i}`)));

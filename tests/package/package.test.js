@@ -5,7 +5,7 @@
 // a Vite page in headless Chromium under a strict Content-Security-Policy, a `wrangler deploy
 // --dry-run` bundle in workerd (miniflare), publint --strict, @arethetypeswrong/cli and the
 // tarball's size. The tools are the repository's devDependencies; the installs are offline
-// (aalgate has no dependencies).
+// (aalgate's one dependency, jose, comes from npm's cache).
 import assert from 'node:assert/strict';
 import { execFile as execFileCb } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
@@ -328,6 +328,9 @@ describe('the packed tarball', { concurrency: true }, () => {
     assert.equal(wasm.length, 1, `one .wasm module beside the bundle: ${out.join(', ')}`);
     assert.ok(out.includes('worker.js'), `dist/worker.js: ${out.join(', ')}`);
 
+    const bundled = await readFile(join(dir, 'dist/worker.js'));
+    console.log(`wrangler bundle, aalgate/worker without tokens: worker.js ${bundled.length} B (${gzipSync(bundled, { level: 9 }).length} B gzip -9)`);
+
     const { Miniflare } = await import('miniflare');
     const asked = [];
     const mf = new Miniflare({
@@ -350,6 +353,63 @@ describe('the packed tarball', { concurrency: true }, () => {
       assert.deepEqual(JSON.parse(body), EXPECTED);
       assert.match(response.headers.get('www-authenticate') ?? '', /insufficient_user_authentication/);
       assert.deepEqual(asked, ['https://auth.example.com/sessions/whoami']);
+    } finally {
+      await mf.dispose();
+    }
+  });
+
+  test('wrangler deploy --dry-run bundle of aalgate/worker with tokens (jose from the install), run in workerd', async () => {
+    const dir = await project('worker-tokens');
+    await copyFile(join(APP, 'worker-tokens.js'), join(dir, 'worker.js'));
+    await writeFile(
+      join(dir, 'wrangler.json'),
+      JSON.stringify({ name: 'aalgate-package-tokens', main: 'worker.js', compatibility_date: '2026-04-01' }, null, 2),
+    );
+    const home = join(dir, '.home');
+    await mkdir(home);
+    const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: join(home, 'logs'), CI: '1' };
+    await run(join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
+    const bundled = await readFile(join(dir, 'dist/worker.js'));
+    // jose comes from the project's node_modules, where npm installed it as aalgate's dependency.
+    assert.match(bundled.toString(), /node_modules\/jose\/dist\/webapi\/jwt\/verify\.js/);
+    console.log(`wrangler bundle, aalgate/worker with tokens: worker.js ${bundled.length} B (${gzipSync(bundled, { level: 9 }).length} B gzip -9)`);
+
+    const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'ES256', use: 'sig' }] };
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: 'https://auth.example.com', sub: 'i', sid: 's', iat: now, nbf: now, exp: now + 60, acr: 'aal2', amr: ['password', 'totp'], auth_time: now, aal2_time: now, session_exp: now + 3600, identity_id: 'i' };
+    const sign = (c) => new SignJWT(c).setProtectedHeader({ alg: 'ES256', kid: 'k' }).sign(privateKey);
+
+    const { Miniflare } = await import('miniflare');
+    const asked = [];
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: join(dir, 'dist/worker.js'),
+      modulesRoot: join(dir, 'dist'),
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      compatibilityDate: '2026-04-01',
+      bindings: { JWKS: JSON.stringify(jwks) },
+      outboundService: (request) => {
+        asked.push(request.url);
+        return new Response(WHOAMI_403, { status: 403 });
+      },
+    });
+    try {
+      const allowed = await mf.dispatchFetch('https://app.example.com/billing', { headers: { authorization: `Bearer ${await sign(claims)}` } });
+      assert.equal(await allowed.text(), 'origin');
+      const stepUp = await mf.dispatchFetch('https://app.example.com/billing', {
+        headers: { accept: 'application/json', authorization: `Bearer ${await sign({ ...claims, acr: 'aal1', aal2_time: undefined })}` },
+      });
+      assert.equal(stepUp.status, 403, 'Strict: an aal1 token has no second factor: enroll');
+      await stepUp.text();
+      const forged = await mf.dispatchFetch('https://app.example.com/billing', {
+        headers: { accept: 'application/json', authorization: `Bearer ${(await sign(claims)).slice(0, -4)}AAAA` },
+      });
+      assert.equal(forged.status, 401);
+      assert.equal(forged.headers.get('www-authenticate'), 'Bearer');
+      await forged.text();
+      assert.deepEqual(asked, [], 'no whoami call: decided from the tokens');
     } finally {
       await mf.dispose();
     }
