@@ -58,6 +58,12 @@ export interface BrowserGateOptions extends Config {
  */
 export interface BrowserTokensOptions extends TokenVerifierOptions {
   /**
+   * Seconds of clock skew tolerated on `iat` and `nbf` (Kratos writes them as whole seconds of its
+   * clock); default 5 here (createTokenVerifier's own default is 0). `exp` gets none: a token past
+   * its `exp` is no token, as the core reads the session as expired then.
+   */
+  leeway?: number;
+  /**
    * The origins (`https://api.example.com`: scheme, host and port, no path, no wildcard) whose
    * requests through {@link BrowserGate.fetch} carry the token. Default: the page's own origin
    * only. URLs under `baseUrl` (Kratos) never get it.

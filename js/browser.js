@@ -6,7 +6,7 @@
 import { AalgateError, createGate } from './index.js';
 import { askWhoami, whoamiEndpoint } from './kratos.js';
 import { INTERNAL } from './marshal.js';
-import { loadTokens, makeVerifier, verifierOptions } from './token-transport.js';
+import { loadTokens, makeVerifier, verifierOptions, verifyToken } from './token-transport.js';
 
 export { AalgateError };
 
@@ -200,11 +200,14 @@ function wrap(gate, { whoami, baseUrl, fetch: fetchOption, location: locationOpt
   }
 
   // GET whoami?tokenize_as=<template> with the page's cookies; the answer's `tokenized`,
-  // verified on Kratos's clock (this machine's plus the skew of its Date header).
+  // verified on Kratos's clock: this machine's plus the skew its `iat` gives (Kratos's time when
+  // it minted the token, just now, read as the end of that second). Not the Date header: a page
+  // cannot read it from another origin unless Kratos exposes it (CORS).
   async function tokenize() {
     held = null; // a token due for renewal is not used again, whatever the answer
     const url = `${whoami}?tokenize_as=${encodeURIComponent(tokenizer.template)}`;
     const answer = await askWhoami(url, { fetch: fetchNow(), credentials: 'include' });
+    const receivedAt = Date.now();
     if (disposed || answer.status !== 200) return null;
     let jwt;
     try {
@@ -213,18 +216,14 @@ function wrap(gate, { whoami, baseUrl, fetch: fetchOption, location: locationOpt
       return null;
     }
     if (typeof jwt !== 'string') return null;
-    let verified;
-    try {
-      verified = await tokenizer.verifier.verify(jwt, { now: Date.now() + answer.skewMs });
-    } catch (error) {
-      if (error instanceof AalgateError && error.code === 'token') return null;
-      throw error;
-    }
-    if (disposed) return null;
+    const minted = issuedAt(jwt);
+    const skewMs = minted === undefined ? 0 : minted * 1000 + 999 - receivedAt;
+    const { token: verified } = await verifyToken(tokenizer.verifier, jwt, Date.now() + skewMs);
+    if (disposed || verified === null) return null;
     const { exp, iat } = verified.claims;
     const margin = Math.min(tokenizer.renewBeforeMs, ((exp - iat) * 1000) / 2);
     // Kratos's times on this machine's clock.
-    const expiresAt = exp * 1000 - answer.skewMs;
+    const expiresAt = exp * 1000 - skewMs;
     held = Object.freeze({ jwt, verified, expiresAt, renewAt: expiresAt - margin });
     return held;
   }
@@ -347,6 +346,18 @@ function wrap(gate, { whoami, baseUrl, fetch: fetchOption, location: locationOpt
       gate.dispose();
     },
   });
+}
+
+// A JWT's `iat` as it is written (not verified: only to read Kratos's clock off a token just
+// fetched from Kratos, before verifying it), or undefined.
+function issuedAt(jwt) {
+  try {
+    const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const iat = JSON.parse(atob(part)).iat;
+    return typeof iat === 'number' && Number.isFinite(iat) ? iat : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // `{ redirect }` from require's second argument: true unless `false`.

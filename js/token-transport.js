@@ -50,15 +50,27 @@ export function workerTokenSettings(option) {
 }
 
 /**
+ * The worker's and the browser's default `leeway`, in seconds (createTokenVerifier's own is 0).
+ * Kratos writes `iat` and `nbf` as whole seconds of its clock: a verifier whose clock is a few
+ * milliseconds behind it across a second boundary would refuse a token minted that instant (as
+ * issued in the future, not yet valid), and a refused token costs a whoami call, or with
+ * `fallback: 'challenge'` sends the user to a login that brings them back with another one.
+ * `exp` gets no leeway ({@link verifyToken}).
+ */
+export const DEFAULT_LEEWAY_S = 5;
+
+/**
  * createTokenVerifier's options out of a `tokens` option's other keys, copied now (a JWKS
- * object deeply): later changes to the caller's object do not reach the verifier. An unknown key
- * is left in for createTokenVerifier to refuse with its code.
+ * object deeply): later changes to the caller's object do not reach the verifier. `leeway`
+ * defaults to {@link DEFAULT_LEEWAY_S}. An unknown key is left in for createTokenVerifier to
+ * refuse with its code.
  * @param {object} rest
  * @param {string} code the option's code, e.g. `config.tokens`
  * @returns {object}
  */
 export function verifierOptions(rest, code) {
   const copy = { ...rest };
+  if (copy.leeway === undefined) copy.leeway = DEFAULT_LEEWAY_S;
   if (typeof copy.jwks === 'object' && copy.jwks !== null && !(copy.jwks instanceof URL)) {
     try {
       copy.jwks = structuredClone(copy.jwks);
@@ -87,6 +99,28 @@ export function makeVerifier(tokensModule, options, code) {
     }
     throw error;
   }
+}
+
+/**
+ * `{ token, unavailable }`: the verified token, or null with whether the JWKS could not be had.
+ * A token the verifier refuses (code `token`) is no token, and so is one whose `exp` is not after
+ * `now` even within the leeway: the core reads the session as expired at `exp` (no leeway, as for
+ * `expires_at`), so such a token would be decided a login, where no token falls back. Decide it
+ * at the same `now`. Any other error is thrown.
+ * @param {{ verify: Function }} verifier
+ * @param {string} jwt
+ * @param {number} now milliseconds since the epoch, on Kratos's clock as best known
+ * @returns {Promise<{ token: object | null, unavailable: boolean }>}
+ */
+export async function verifyToken(verifier, jwt, now) {
+  let token;
+  try {
+    token = await verifier.verify(jwt, { now });
+  } catch (error) {
+    if (!(error instanceof AalgateError) || error.code !== 'token') throw error;
+    return { token: null, unavailable: error.reason === 'jwks_unavailable' };
+  }
+  return token.claims.exp * 1000 > now ? { token, unavailable: false } : { token: null, unavailable: false };
 }
 
 /**

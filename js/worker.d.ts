@@ -75,6 +75,12 @@ export interface WorkerGateConfig extends Config {
  */
 export interface WorkerTokensOptions extends TokenVerifierOptions {
   /**
+   * Seconds of clock skew tolerated on `iat` and `nbf` (Kratos writes them as whole seconds of its
+   * clock); default 5 here (createTokenVerifier's own default is 0). `exp` gets none: a token past
+   * its `exp` is no token, as the core reads the session as expired then.
+   */
+  leeway?: number;
+  /**
    * Where the request carries the token: `'authorization'` (default), an
    * `Authorization: Bearer <jwt>` header whose value has a JWT's shape (any other value there,
    * such as a Kratos session token, stays a whoami credential), or `{ cookie: name }`. A cookie

@@ -7,7 +7,7 @@
 import { AalgateError, createGate } from './index.js';
 import { askWhoami, credentialsOf, whoamiEndpoint } from './kratos.js';
 import { INTERNAL } from './marshal.js';
-import { loadTokens, makeVerifier, tokenOf, withoutToken, workerTokenSettings } from './token-transport.js';
+import { loadTokens, makeVerifier, tokenOf, verifyToken, withoutToken, workerTokenSettings } from './token-transport.js';
 import { WhoamiCache, cacheSettings, credentialKey } from './whoami-cache.js';
 import { isNavigation, responseFor } from './worker-http.js';
 
@@ -100,9 +100,10 @@ export async function createWorkerGate(config, options) {
     if (verifier !== null) {
       const jwt = tokenOf(headers, tokenSettings.from);
       if (jwt !== null) {
-        const checked = await verified(jwt);
+        const now = Date.now();
+        const checked = await verifyToken(verifier, jwt, now);
         // A verified token: the core decides from its claims, without whoami.
-        if (checked.token !== null) return withAnswer(core.decide(checked.token, input, 'request'), { token: checked.token });
+        if (checked.token !== null) return withAnswer(core.decide(checked.token, { ...input, now }, 'request'), { token: checked.token });
         // The JWKS could not be had: with no whoami to fall back to, the core's decision for no
         // answer (an error), never a login that would only send the user back here.
         if (tokenSettings.fallback === 'challenge' && checked.unavailable) {
@@ -136,17 +137,6 @@ export async function createWorkerGate(config, options) {
       answers.set(key, answer, decided.sessionExpiresAt - answer.skewMs, Date.now());
     }
     return withAnswer(decided, answer);
-  }
-
-  // The verified token, or null with whether the JWKS could not be had. A token the verifier
-  // refuses (code `token`) is no token; anything else is thrown.
-  async function verified(jwt) {
-    try {
-      return { token: await verifier.verify(jwt), unavailable: false };
-    } catch (error) {
-      if (!(error instanceof AalgateError) || error.code !== 'token') throw error;
-      return { token: null, unavailable: error.reason === 'jwks_unavailable' };
-    }
   }
 
   return Object.freeze({

@@ -97,11 +97,38 @@ describe('check() with tokens, in Node', () => {
       const noAcr = await gate.check(request(await sign({ acr: undefined })));
       assert.deepEqual([noAcr.verdict, noAcr.reason], ['error', 'claim_acr'], 'verified but undecidable: the core says error');
     }
-    const expired = await sign({ exp: Math.floor(Date.now() / 1000) - 5 });
+    const expired = await sign({ exp: Math.floor(Date.now() / 1000) - 30 });
     assert.equal((await viaWhoami.check(request(expired))).reason, 'kratos_unreachable', 'fell back to whoami');
-    assert.deepEqual(Object.values(await challenge.check(request(expired))).slice(0, 3), ['login', `${ISSUER}/self-service/login/browser?return_to=https%3A%2F%2Fapp.example.com%2Fbilling%2Fx`, 'no_session']);
+    const longExpired = await sign({ exp: Math.floor(Date.now() / 1000) - 30 });
+    assert.equal((await viaWhoami.check(request(longExpired))).reason, 'kratos_unreachable');
+    const challenged = await challenge.check(request(expired));
+    assert.deepEqual([challenged.verdict, challenged.url, challenged.reason], ['login', `${ISSUER}/self-service/login/browser?return_to=https%3A%2F%2Fapp.example.com%2Fbilling%2Fx`, 'no_session']);
     viaWhoami.dispose();
     challenge.dispose();
+  });
+});
+
+describe('leeway: 5 s by default in the worker (Kratos writes iat and nbf in whole seconds of its clock)', () => {
+  test('a token minted on a clock 2 s ahead is taken; 10 s ahead, or 2 s with leeway 0, is not', async () => {
+    const whoamiUrl = `${await unusedUrl()}/sessions/whoami`;
+    const gate = await createWorkerGate({ baseUrl: ISSUER, whoamiUrl, tokens: { jwks, issuer: ISSUER, fallback: 'challenge' } });
+    const strict = await createWorkerGate({ baseUrl: ISSUER, whoamiUrl, tokens: { jwks, issuer: ISSUER, fallback: 'challenge', leeway: 0 } });
+    const ahead = async (s) => {
+      const now = Math.floor(Date.now() / 1000) + s;
+      return new Request('https://app.example.com/x', { headers: { authorization: `Bearer ${await sign({ iat: now, nbf: now, exp: now + 60 })}` } });
+    };
+    assert.equal((await gate.check(await ahead(2))).verdict, 'allow');
+    assert.equal((await gate.check(await ahead(10))).verdict, 'login');
+    assert.equal((await strict.check(await ahead(2))).verdict, 'login');
+    // exp gets no leeway: a token 3 s past it is no token (the fallback), not an expired session.
+    const justExpired = new Request('https://app.example.com/x', { headers: { authorization: `Bearer ${await sign({ exp: Math.floor(Date.now() / 1000) - 3 })}` } });
+    const fallback = await gate.check(justExpired);
+    assert.deepEqual([fallback.verdict, fallback.reason], ['login', 'no_session']);
+    const viaWhoami = await createWorkerGate({ baseUrl: ISSUER, whoamiUrl, tokens: { jwks, issuer: ISSUER } });
+    assert.equal((await viaWhoami.check(justExpired.clone())).reason, 'kratos_unreachable', 'asked whoami');
+    viaWhoami.dispose();
+    gate.dispose();
+    strict.dispose();
   });
 });
 
