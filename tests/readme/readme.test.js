@@ -34,6 +34,8 @@ let app;
 let origin;
 let shimEnv;
 let bobIdentity;
+// What the app's API got on GET /api/orders: the Authorization header of each request.
+const orders = [];
 
 before(async () => {
   const port = await freePort();
@@ -42,6 +44,15 @@ before(async () => {
     if (req.url === '/api/billing/pay' && req.method === 'POST') {
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': CHALLENGE });
       res.end('{"verdict":"step_up","url":null,"reason":"aal2_required"}');
+    } else if (req.url === '/.well-known/kratos-jwks.json' && req.method === 'GET') {
+      // The public half of the tokenizer's keys, published by the app (the tokens samples).
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(kratos.jwks));
+    } else if (req.url === '/api/orders' && req.method === 'GET') {
+      const authorization = req.headers.authorization ?? null;
+      orders.push(authorization);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ bearer: /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(authorization ?? '') }));
     } else {
       res.writeHead(404).end();
     }
@@ -202,6 +213,24 @@ samples.forEach((source, index) => {
       const down = await runSample(index + 1, source, { AALGATE_README_KRATOS: await unusedUrl() });
       assert.ok(!down.requests.some((r) => r.startsWith('POST ')), down.requests.join());
       assert.deepEqual(down.lines, ['click: #pay', 'cannot check your session (kratos_unreachable)']);
+    } else if (source.includes('tokenizeAs')) {
+      // The SPA tokens sample, with bob's session (no second factor: Strict Kratos answers whoami,
+      // so it tokenizes): the token from whoami?tokenize_as=aalgate, the app's public JWKS, the
+      // API call on the page's origin carrying it; nothing else.
+      const before = orders.length;
+      const bob = await runSample(index + 1, source, { AALGATE_README_COOKIE: shimEnv.AALGATE_README_COOKIE_BOB });
+      assert.deepEqual(bob.requests, [
+        `GET ${KRATOS_URL}/sessions/whoami?tokenize_as=aalgate → 200`,
+        'GET https://app.example.com/.well-known/kratos-jwks.json → 200',
+        'GET https://app.example.com/api/orders → 200',
+      ]);
+      assert.deepEqual(bob.lines, expected);
+      const [authorization] = orders.slice(before);
+      const claims = JSON.parse(Buffer.from(authorization.split('.')[1], 'base64url').toString());
+      assert.deepEqual([claims.iss, claims.sub, claims.acr], [KRATOS_URL, bobIdentity.identityId, 'aal1']);
+      // ada's aal1 session: Strict Kratos answers 403, there is no token, the call goes without.
+      assert.deepEqual(requests, [`GET ${KRATOS_URL}/sessions/whoami?tokenize_as=aalgate → 403`, 'GET https://app.example.com/api/orders → 200']);
+      assert.deepEqual(lines, ['200 false']);
     } else if (navigations.length > 0) {
       // The SPA samples: whoami answered 403 session_aal2_required, so every navigation is the
       // step-up that keeps the page's own URL as return_to.
