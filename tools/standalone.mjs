@@ -52,6 +52,21 @@ export async function buildStandalone({ outfile = join(ROOT, STANDALONE), write 
       });
     },
   };
+  // aalgate/tokens (and jose, 27 KB minified) is left out: js/token-transport.js imports it only
+  // for `tokens` / `tokenizeAs`, and here that import rejects, so such a gate is refused with
+  // AalgateError `tokens.load` (its message says why) instead of the bundle carrying jose for all.
+  const withoutTokens = {
+    name: 'aalgate-without-tokens',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/tokens\.js$/ }, ({ importer }) =>
+        importer === join(ROOT, 'js', 'token-transport.js') ? { path: 'tokens.js', namespace: 'aalgate-without-tokens' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'aalgate-without-tokens' }, () => ({
+        contents: "throw new Error('aalgate/standalone leaves out aalgate/tokens and jose: use the package through a bundler or an import map for tokens and tokenizeAs');",
+        loader: 'js',
+      }));
+    },
+  };
   const result = await esbuild.build({
     stdin: { contents: ENTRY, resolveDir: join(ROOT, 'js'), sourcefile: 'standalone-entry.js', loader: 'js' },
     absWorkingDir: ROOT,
@@ -64,7 +79,7 @@ export async function buildStandalone({ outfile = join(ROOT, STANDALONE), write 
     minify: true,
     legalComments: 'none',
     banner: { js: `// aalgate ${await packageVersion()} standalone (tools/standalone.mjs): aalgate, aalgate/browser, aalgate/devtools. Apache-2.0.` },
-    plugins: [coreAsItIs],
+    plugins: [coreAsItIs, withoutTokens],
     metafile: true,
     write: false,
     outfile,

@@ -137,6 +137,13 @@ test('in a folder with js/core/ and nothing else, Node imports it; it fetches it
   assert.equal(refused.code, 'config.allowedReturnUrls[0]');
   // The formatting helper of aalgate/devtools came along.
   assert.equal(standalone.formatDuration(252_000), devtools.formatDuration(252_000));
+  // aalgate/tokens (jose) is left out: a gate with tokenizeAs is refused, saying so.
+  const tokenized = await standalone
+    .createBrowserGate({ baseUrl: 'https://auth.example.com', tokenizeAs: 'aalgate', tokens: { jwks: { keys: [] }, issuer: 'https://auth.example.com' } })
+    .catch((e) => e);
+  assert.ok(tokenized instanceof standalone.AalgateError, String(tokenized));
+  assert.equal(tokenized.code, 'tokens.load');
+  assert.match(tokenized.message, /aalgate\/standalone leaves out aalgate\/tokens and jose/);
 });
 
 test("README's console line imports this version's aalgate/standalone file from the CDN", async () => {
