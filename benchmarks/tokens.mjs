@@ -8,13 +8,17 @@
 // the rounds' ratios, with the quartiles as its spread.
 import { performance } from 'node:perf_hooks';
 
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-
 import { createGate } from 'aalgate';
 import { createTokenVerifier } from 'aalgate/tokens';
 import { createWorkerGate } from 'aalgate/worker';
 
 import { startKratosEmulator } from '../tools/kratos-emulator/emulator.mjs';
+import { MAPPER_URL } from '../tools/kratos-emulator/tokenize.mjs';
+
+// The emulator's keys and a template per key (aalgate.jsonnet, run by Debian's jsonnet), with a
+// ttl that outlasts the run.
+const ALGS = ['ES256', 'RS256', 'EdDSA'];
+const TEMPLATES = Object.fromEntries(ALGS.map((alg) => [`bench-${alg.toLowerCase()}`, { ttl: '1h', claims_mapper_url: MAPPER_URL, alg }]));
 
 const POLICY = { rules: [{ path: '/billing/**', aal: 'aal2', maxAge: '10m' }], default: { aal: 'aal1' } };
 const URL_PAY = 'https://app.example.com/billing/pay?invoice=4711';
@@ -74,34 +78,23 @@ export async function compareAsync(subject, baseline, { rounds, batchMs }) {
  * @param {{ rounds: number, batchMs: number, formatNs: Function, formatRatio: Function, log: Function }} options
  */
 export async function tokenRows({ rounds, batchMs, formatNs, formatRatio, log }) {
-  const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0 });
+  const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0, tokenKeys: ALGS, tokenizeTemplates: TEMPLATES });
   const K = kratos.url.replace(/\/+$/, '');
   const rows = [];
   try {
     // ada with her second factor: whoami answers 200 with an aal2 session (Strict).
     const cookie = await kratos.createSession({ email: 'ada@example.com', methods: ['password', 'totp'] });
-    const whoamiText = await (await fetch(`${K}/sessions/whoami`, { headers: { cookie } })).text();
-    const session = JSON.parse(whoamiText);
     const gate = await createGate({ baseUrl: K, policy: POLICY });
 
-    // A token of that session as Kratos's tokenizer writes it (aalgate.jsonnet's claims), for
-    // each kind of key a Kratos JWKS may hold.
-    const now = Math.floor(Date.now() / 1000);
-    const claims = {
-      jti: crypto.randomUUID(), iss: K, sub: session.identity.id, sid: session.id, iat: now, nbf: now, exp: now + 3600,
-      acr: session.authenticator_assurance_level, amr: session.authentication_methods.map((m) => m.method),
-      auth_time: Math.floor(Date.parse(session.authenticated_at) / 1000),
-      aal2_time: Math.floor(Date.parse(session.authentication_methods.at(-1).completed_at) / 1000),
-      aal2_amr: ['totp'], session_exp: Math.floor(Date.parse(session.expires_at) / 1000), identity_id: session.identity.id,
-    };
-    const keys = [];
+    // That session's tokens, as the emulator's tokenizer mints them for each kind of key.
     const tokens = {};
-    for (const [alg, options] of [['ES256', {}], ['RS256', {}], ['EdDSA', { crv: 'Ed25519' }]]) {
-      const pair = await generateKeyPair(alg, { extractable: true, ...options });
-      keys.push({ ...(await exportJWK(pair.publicKey)), kid: alg, alg, use: 'sig' });
-      tokens[alg] = await new SignJWT(claims).setProtectedHeader({ alg, kid: alg, typ: 'JWT' }).sign(pair.privateKey);
+    for (const alg of ALGS) {
+      const res = await fetch(`${K}/sessions/whoami?tokenize_as=bench-${alg.toLowerCase()}`, { headers: { cookie } });
+      tokens[alg] = (await res.json()).tokenized;
+      if (typeof tokens[alg] !== 'string') throw new Error(`the emulator gave no ${alg} token (${res.status})`);
     }
-    const verifier = createTokenVerifier({ jwks: { keys }, issuer: K });
+    const { jwks, issuer } = kratos;
+    const verifier = createTokenVerifier({ jwks, issuer });
 
     // Both ways must reach the same decision before anything is timed.
     const request = { method: 'POST', url: URL_PAY };
@@ -135,16 +128,16 @@ export async function tokenRows({ rounds, batchMs, formatNs, formatRatio, log })
 
     // The worker as a whole (aalgate/worker in Node): check(Request) with the Bearer token
     // against check(Request) with the cookie (whoami asked through js/kratos.js).
-    const worker = await createWorkerGate({ baseUrl: K, policy: POLICY, tokens: { jwks: { keys }, issuer: K } });
+    const worker = await createWorkerGate({ baseUrl: K, policy: POLICY, tokens: { jwks, issuer } });
     const withToken = () => worker.check(new Request(URL_PAY, { method: 'POST', headers: { authorization: `Bearer ${tokens.ES256}` } }));
     const withCookie = () => worker.check(new Request(URL_PAY, { method: 'POST', headers: { cookie } }));
     for (const [label, check] of [['token', withToken], ['cookie', withCookie]]) {
       const d = await check();
       if (d.verdict !== 'allow') throw new Error(`worker check with the ${label}: ${d.verdict} (${d.reason})`);
     }
-    const whoamiBefore = await whoamiCount(kratos);
+    const whoamiBefore = kratos.counters.whoami;
     await withToken();
-    if (whoamiBefore !== null && (await whoamiCount(kratos)) !== whoamiBefore) throw new Error('the token check asked whoami');
+    if (kratos.counters.whoami !== whoamiBefore) throw new Error('the token check asked whoami');
     const result = await compareAsync(withToken, withCookie, { rounds, batchMs });
     rows.push({
       section: 'tokens',
@@ -163,10 +156,4 @@ export async function tokenRows({ rounds, batchMs, formatNs, formatRatio, log })
     await kratos.close();
   }
   return rows;
-}
-
-// The emulator's whoami count, when it keeps one; null otherwise.
-async function whoamiCount(kratos) {
-  const value = typeof kratos.whoamiCalls === 'function' ? kratos.whoamiCalls() : kratos.whoamiCalls;
-  return typeof value === 'number' ? value : null;
 }

@@ -1,16 +1,17 @@
 // aalgate/worker's `tokens` (issue 14) in real workerd (miniflare), bundled as wrangler bundles
-// it, in front of the Kratos emulator (through the counting proxy: every whoami call is seen) and
-// an origin that echoes what it got. A request with Kratos's session JWT is decided from the
-// token's claims without whoami; an expired or refused token falls back to whoami (one call) or,
-// with `fallback: 'challenge'`, to the core's decision without a session (401, no call); a
-// token of another issuer or key is never allowed; the token never reaches the origin unless
-// `forward`.
+// it, in front of the Kratos emulator (through the counting proxy, and the emulator counts every
+// whoami request too) and an origin that echoes what it got. The tokens are the emulator's:
+// minted at whoami?tokenize_as=aalgate (its ES256 key, aalgate.jsonnet run by Debian's jsonnet),
+// verified against its public JWKS fetched by URL. A request with such a token is decided from
+// its claims with zero whoami calls; an expired or refused token falls back to whoami (one call)
+// or, with `fallback: 'challenge'`, to the core's decision without a session (401, no call); a
+// token of another issuer (a second emulator) or signed by another key is never allowed; the token
+// never reaches the origin unless `forward`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, generateKeyPair } from 'jose';
 
-import { serve } from '../../examples/demo/http.mjs';
 import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import { bundleWorker, stagePackage, startCountingProxy, startOrigin, startWorkers, tempDir, unusedUrl } from './harness.js';
 
@@ -48,79 +49,88 @@ test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) =>
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   });
 
+  // Strict Kratos (the default), and a second one, Lax, with its own keys and issuer.
   const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0 });
   cleanups.push(() => kratos.close());
+  const lax = await startKratosEmulator({ host: '127.0.0.1', port: 0, requiredAal: 'aal1' });
+  cleanups.push(() => lax.close());
   const K = kratos.url.replace(/\/+$/, '');
   const proxy = await startCountingProxy(kratos.url);
   cleanups.push(() => proxy.close());
   const origin = await startOrigin();
   cleanups.push(() => origin.close());
-
-  // Kratos's signing key (its public JWKS served over HTTP, as a tokenizer template's jwks_url
-  // is), and an attacker's key under the same kid.
-  const kratosKey = await generateKeyPair('ES256', { extractable: true });
   const attackerKey = await generateKeyPair('ES256', { extractable: true });
-  const jwks = { keys: [{ ...(await exportJWK(kratosKey.publicKey)), kid: 'kratos-1', alg: 'ES256', use: 'sig' }] };
-  let jwksFetches = 0;
-  const jwksServer = await serve((req, res) => {
-    jwksFetches += 1;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(jwks));
-  });
-  cleanups.push(() => jwksServer.close());
+  const kid = kratos.jwks.keys.find((key) => key.alg === 'ES256').kid;
   const nowhere = await unusedUrl();
 
   await stagePackage(tmp.path);
   const bundle = await bundleWorker(tmp.path, 'tokens', SOURCE);
   const base = { baseUrl: K, whoamiUrl: `${proxy.url}/sessions/whoami`, policy: POLICY, forward: true };
-  const tokens = { jwks: `${jwksServer.url}/jwks.json`, issuer: K };
+  // The emulator's public JWKS by URL, through the counting proxy (to count its fetches).
+  const tokens = { jwks: `${proxy.url}/__emulator/jwks`, issuer: kratos.issuer };
+  const jwksFetches = () => proxy.requests.filter((r) => r.url === '/__emulator/jwks').length;
   const worker = (config) => ({ bundle, bindings: { GATE: JSON.stringify(config), ORIGIN_URL: origin.url } });
   const workers = await startWorkers('2026-04-01', {
     whoami: worker({ ...base, tokens }),
     challenge: worker({ ...base, tokens: { ...tokens, fallback: 'challenge' } }),
-    inline: worker({ ...base, tokens: { jwks, issuer: K, fallback: 'challenge' } }),
+    inline: worker({ ...base, tokens: { jwks: kratos.jwks, issuer: kratos.issuer, fallback: 'challenge' } }),
     cookie: worker({ ...base, tokens: { ...tokens, from: { cookie: 'kratos_jwt' } } }),
     forwarded: worker({ ...base, tokens: { ...tokens, forward: true } }),
-    noJwks: worker({ ...base, tokens: { jwks: `${nowhere}/jwks.json`, issuer: K, fallback: 'challenge' } }),
-    noJwksWhoami: worker({ ...base, tokens: { jwks: `${nowhere}/jwks.json`, issuer: K } }),
+    noJwks: worker({ ...base, tokens: { jwks: `${nowhere}/jwks.json`, issuer: kratos.issuer, fallback: 'challenge' } }),
+    noJwksWhoami: worker({ ...base, tokens: { jwks: `${nowhere}/jwks.json`, issuer: kratos.issuer } }),
     plain: worker(base),
-    // Kratos Lax (session.whoami.required_aal: aal1), mirrored: an aal1 token may be stepped up.
-    lax: worker({ ...base, kratos: { session: { whoami: { required_aal: 'aal1' } } }, tokens }),
+    // In front of the Lax emulator, mirrored: an aal1 token may be stepped up.
+    lax: worker({
+      baseUrl: lax.url,
+      policy: POLICY,
+      kratos: { session: { whoami: { required_aal: 'aal1' } } },
+      tokens: { jwks: `${lax.url.replace(/\/+$/, '')}/__emulator/jwks`, issuer: lax.issuer },
+    }),
   });
   cleanups.push(() => workers.dispose());
 
-  // A token as Kratos's tokenizer writes it: the fixed claims and aalgate.jsonnet's.
-  const SEC = () => Math.floor(Date.now() / 1000);
-  const claims = (overrides = {}) => {
-    const now = SEC();
-    const base = {
-      jti: crypto.randomUUID(), iss: K, sub: 'identity-ada', sid: 'session-ada',
-      iat: now, nbf: now, exp: now + 60,
-      acr: 'aal2', amr: ['password', 'totp'], auth_time: now - 30, aal2_time: now - 30, aal2_amr: ['totp'],
-      session_exp: now + 86400, identity_id: 'identity-ada',
-    };
-    for (const [key, value] of Object.entries(overrides)) {
-      if (value === undefined) delete base[key];
-      else base[key] = value;
+  // Sessions and tokens of the emulators. `at` moves the emulator's clock for the making (ms).
+  const sessionOf = async (email, methods, { at = 0, on = kratos } = {}) => {
+    on.clock.advance(at);
+    try {
+      return await on.createSession({ email, methods });
+    } finally {
+      on.clock.advance(-at);
     }
-    return base;
   };
-  const sign = (payload, { key = kratosKey, kid = 'kratos-1', alg = 'ES256' } = {}) =>
-    new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(key.privateKey);
+  /** The token the emulator mints for `cookie`'s session at whoami?tokenize_as=aalgate. */
+  const mint = async (cookie, { at = 0, on = kratos } = {}) => {
+    on.clock.advance(at);
+    try {
+      const res = await fetch(`${on.url.replace(/\/+$/, '')}/sessions/whoami?tokenize_as=aalgate`, { headers: { cookie } });
+      assert.equal(res.status, 200);
+      return (await res.json()).tokenized;
+    } finally {
+      on.clock.advance(-at);
+    }
+  };
+  const payloadOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
   const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const ada = await sessionOf('ada@example.com', ['password', 'totp']);
+  const adaSession = await (await fetch(`${K}/sessions/whoami`, { headers: { cookie: ada } })).json();
 
-  /** One request through a worker: its answer, the whoami calls and origin requests it made. */
+  /**
+   * One request through a worker: its answer, the whoami calls it made (the proxy's count and the
+   * emulator's own), and the origin requests.
+   */
   async function send(name, path, { method = 'GET', headers = {}, body } = {}) {
-    const [whoamiBefore, originBefore, proxyBefore] = [proxy.whoamiCalls(), origin.requests.length, proxy.requests.length];
+    const [whoamiBefore, emulatorBefore, originBefore, proxyBefore] = [proxy.whoamiCalls(), kratos.counters.whoami, origin.requests.length, proxy.requests.length];
     const response = await workers.fetch(name, `${APP}${path}`, { method, headers, body });
     const text = await response.text();
+    const whoamiCalls = proxy.whoamiCalls() - whoamiBefore;
+    assert.equal(kratos.counters.whoami - emulatorBefore, whoamiCalls, 'the emulator counts what the proxy saw');
     return {
       status: response.status,
       headers: response.headers,
       text,
       json: () => JSON.parse(text),
-      whoamiCalls: proxy.whoamiCalls() - whoamiBefore,
-      whoamiRequests: proxy.requests.slice(proxyBefore),
+      whoamiCalls,
+      whoamiRequests: proxy.requests.slice(proxyBefore).filter((r) => r.url.startsWith('/sessions/whoami')),
       seen: origin.requests.slice(originBefore),
     };
   }
@@ -133,7 +143,8 @@ test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) =>
   });
 
   await t.test('a valid token: allowed from its claims with zero whoami calls; the origin never sees it', async () => {
-    const jwt = await sign(claims());
+    const jwt = await mint(ada);
+    assert.equal(payloadOf(jwt).acr, 'aal2');
     const answer = await send('whoami', '/billing/pay?x=1', { method: 'POST', headers: { ...bearer(jwt), 'x-app': 'kept' }, body: 'pay' });
     assert.equal(answer.status, 200, answer.text);
     assert.equal(answer.whoamiCalls, 0);
@@ -143,30 +154,33 @@ test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) =>
     assert.equal(seen.headers.authorization, undefined, 'the token is not forwarded');
     assert.ok(!JSON.stringify(seen).includes(jwt), 'nowhere in what the origin got');
     // forward: true takes the identity and session from the verified claims.
-    assert.equal(seen.headers['x-aalgate-identity-id'], 'identity-ada');
-    assert.equal(seen.headers['x-aalgate-session-id'], 'session-ada');
+    assert.equal(seen.headers['x-aalgate-identity-id'], adaSession.identity.id);
+    assert.equal(seen.headers['x-aalgate-session-id'], adaSession.id);
     assert.equal(seen.headers['x-aalgate-aal'], 'aal2');
     // Many requests with tokens: still no whoami call, and the JWKS was fetched once.
     for (let i = 0; i < 5; i += 1) {
-      const again = await send('whoami', '/dashboard', { headers: bearer(await sign(claims())) });
+      const again = await send('whoami', '/dashboard', { headers: bearer(await mint(ada)) });
       assert.deepEqual([again.status, again.whoamiCalls], [200, 0]);
     }
-    assert.equal(jwksFetches, 1, 'the JWKS is cached');
+    assert.equal(jwksFetches(), 1, 'the JWKS is cached');
   });
 
   await t.test('a valid token that falls short: the core decides from its claims (enroll, step-up, refresh), zero whoami calls', async () => {
-    const aal1 = await sign(claims({ acr: 'aal1', amr: ['password'], aal2_time: undefined, aal2_amr: [] }));
     // Strict Kratos tokenizes only what whoami answers: an aal1 token means no second factor.
-    const enroll = await send('whoami', '/billing/pay', { headers: bearer(aal1) });
+    const bob = await mint(await sessionOf('bob@example.com', ['password']));
+    assert.equal(payloadOf(bob).acr, 'aal1');
+    const enroll = await send('whoami', '/billing/pay', { headers: bearer(bob) });
     assert.deepEqual([enroll.status, enroll.json().verdict, enroll.json().reason, enroll.whoamiCalls], [403, 'enroll', 'second_factor_unavailable', 0]);
-    // Lax: the step-up, with the RFC 9470 challenge.
+    // Lax: ada with her password only tokenizes, and steps up, with the RFC 9470 challenge.
+    const aal1 = await mint(await sessionOf('ada@example.com', ['password'], { on: lax }), { on: lax });
     const stepUp = await send('lax', '/billing/pay', { headers: bearer(aal1) });
     assert.equal(stepUp.status, 401, stepUp.text);
     assert.equal(stepUp.json().reason, 'aal2_required');
     assert.equal(stepUp.headers.get('www-authenticate'), STEP_UP_CHALLENGE);
     assert.equal(stepUp.whoamiCalls, 0);
     assert.deepEqual(stepUp.seen, []);
-    const stale = await sign(claims({ aal2_time: SEC() - 600 }));
+    // Second factor 10 minutes ago, token minted now: /billing's 5 minutes are past.
+    const stale = await mint(await sessionOf('ada@example.com', ['password', 'totp'], { at: -10 * 60_000 }));
     const refresh = await send('whoami', '/billing/pay', { headers: bearer(stale) });
     assert.deepEqual([refresh.status, refresh.json().verdict, refresh.json().reason, refresh.whoamiCalls], [401, 'refresh', 'second_factor_stale', 0]);
     // The same stale token passes a route without a max age.
@@ -177,10 +191,12 @@ test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) =>
     assert.equal(new URL(nav.headers.get('location')).searchParams.get('aal'), 'aal2');
   });
 
+  // Minted two minutes ago (the emulator's clock moved back for it): its 1m is over.
+  const expiredToken = () => mint(ada, { at: -2 * 60_000 });
+
   await t.test('an expired token: one whoami call (fallback) with the other credentials, never the token', async () => {
-    const now = SEC();
-    const expired = await sign(claims({ iat: now - 120, nbf: now - 120, exp: now - 60 }));
-    const cookie = await kratos.createSession({ email: 'ada@example.com', methods: ['password', 'totp'] });
+    const expired = await expiredToken();
+    const cookie = ada;
     const answer = await send('whoami', '/billing/pay', { headers: { ...bearer(expired), cookie } });
     assert.equal(answer.status, 200, answer.text);
     assert.equal(answer.whoamiCalls, 1);
@@ -198,9 +214,8 @@ test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) =>
   });
 
   await t.test("fallback 'challenge': 401 with WWW-Authenticate and zero whoami calls; a navigation 303 to login", async () => {
-    const now = SEC();
-    const expired = await sign(claims({ iat: now - 120, nbf: now - 120, exp: now - 60 }));
-    const cookie = await kratos.createSession({ email: 'ada@example.com', methods: ['password', 'totp'] });
+    const expired = await expiredToken();
+    const cookie = ada;
     for (const headers of [bearer(expired), { ...bearer(expired), cookie }, { cookie, accept: 'application/json' }, { accept: 'application/json' }]) {
       const answer = await send('challenge', '/billing/pay', { headers });
       assert.equal(answer.status, 401, answer.text);
@@ -213,25 +228,31 @@ test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) =>
     assert.deepEqual([nav.status, nav.headers.get('location'), nav.whoamiCalls], [303, loginUrl('/dashboard'), 0]);
     // A valid token still passes, with the JWKS given inline too.
     for (const name of ['challenge', 'inline']) {
-      const ok = await send(name, '/billing/pay', { headers: bearer(await sign(claims())) });
+      const ok = await send(name, '/billing/pay', { headers: bearer(await mint(ada)) });
       assert.deepEqual([ok.status, ok.whoamiCalls], [200, 0], name);
     }
   });
 
   await t.test('another issuer, another key, alg none, HS256 with the public key: never allowed', async () => {
-    const hmacSecret = new TextEncoder().encode(JSON.stringify(jwks.keys[0]));
+    const publicJwk = kratos.jwks.keys.find((key) => key.kid === kid);
+    const hmacSecret = new TextEncoder().encode(JSON.stringify(publicJwk));
+    // What a real token of ada's aal2 session says, signed by others.
+    const claims = payloadOf(await mint(ada));
+    const bobOnLax = await mint(await sessionOf('bob@example.com', ['password', 'totp'], { on: lax }), { on: lax });
     const hostile = {
-      'another issuer': await sign(claims({ iss: 'https://evil.example.com' })),
-      'another key under the same kid': await sign(claims(), { key: attackerKey }),
-      'an unknown kid': await sign(claims(), { key: attackerKey, kid: 'attacker' }),
-      'alg none': `${b64({ alg: 'none', kid: 'kratos-1', typ: 'JWT' })}.${b64(claims())}.`,
-      'alg none with a signature part': `${b64({ alg: 'none', kid: 'kratos-1' })}.${b64(claims())}.${b64('x')}`,
-      'HS256 with the public JWK as secret': await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: 'kratos-1' }).sign(hmacSecret),
-      'claims changed after signing': await (async () => {
-        const [h, , s] = (await sign(claims({ acr: 'aal1' }))).split('.');
-        return `${h}.${b64(claims())}.${s}`;
+      'another issuer (another Kratos, its own key)': bobOnLax,
+      'another issuer, signed under the right kid by another key': await new SignJWT({ ...payloadOf(bobOnLax) }).setProtectedHeader({ alg: 'ES256', kid }).sign(attackerKey.privateKey),
+      'the right claims, another key under the same kid': await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' }).sign(attackerKey.privateKey),
+      'the right claims, an unknown kid': await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'attacker' }).sign(attackerKey.privateKey),
+      'alg none': `${b64({ alg: 'none', kid, typ: 'JWT' })}.${b64(claims)}.`,
+      'alg none with a signature part': `${b64({ alg: 'none', kid })}.${b64(claims)}.${b64('x')}`,
+      'HS256 with the public JWK as secret': await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid }).sign(hmacSecret),
+      'claims changed after signing (bob’s aal1 token made aal2)': await (async () => {
+        const bob = await mint(await sessionOf('bob@example.com', ['password']));
+        const [h, , sig] = bob.split('.');
+        return `${h}.${b64({ ...payloadOf(bob), acr: 'aal2', amr: ['password', 'totp'], aal2_time: payloadOf(bob).iat, aal2_amr: ['totp'] })}.${sig}`;
       })(),
-      'not yet valid': await sign(claims({ nbf: SEC() + 300 })),
+      'not yet valid (minted on a clock 5 minutes ahead)': await mint(ada, { at: 5 * 60_000 }),
     };
     for (const [label, jwt] of Object.entries(hostile)) {
       for (const name of ['whoami', 'challenge', 'inline', 'forwarded']) {
@@ -257,7 +278,7 @@ test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) =>
   });
 
   await t.test('from a cookie: decided without whoami; the token cookie is removed, the others go on', async () => {
-    const jwt = await sign(claims());
+    const jwt = await mint(ada);
     const answer = await send('cookie', '/billing/pay', { headers: { cookie: `theme=dark; kratos_jwt=${jwt}; lang=de`, accept: 'application/json' } });
     assert.deepEqual([answer.status, answer.whoamiCalls], [200, 0], answer.text);
     assert.equal(answer.seen[0].headers.cookie, 'theme=dark; lang=de');
@@ -269,9 +290,8 @@ test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) =>
     const header = await send('cookie', '/billing/pay', { headers: bearer(jwt) });
     assert.equal(header.whoamiCalls, 1);
     // An expired token cookie and Kratos's cookie: whoami with Kratos's cookie only.
-    const now = SEC();
-    const expired = await sign(claims({ iat: now - 120, nbf: now - 120, exp: now - 60 }));
-    const session = await kratos.createSession({ email: 'ada@example.com', methods: ['password', 'totp'] });
+    const expired = await expiredToken();
+    const session = ada;
     const fallback = await send('cookie', '/billing/pay', { headers: { cookie: `kratos_jwt=${expired}; ${session}` } });
     assert.deepEqual([fallback.status, fallback.whoamiCalls], [200, 1], fallback.text);
     assert.equal(fallback.whoamiRequests[0].headers.cookie, session);
@@ -279,31 +299,30 @@ test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) =>
   });
 
   await t.test('tokens.forward: the origin gets the Authorization header as it came', async () => {
-    const jwt = await sign(claims());
+    const jwt = await mint(ada);
     const answer = await send('forwarded', '/billing/pay', { headers: bearer(jwt) });
     assert.deepEqual([answer.status, answer.whoamiCalls], [200, 0]);
     assert.equal(answer.seen[0].headers.authorization, `Bearer ${jwt}`);
   });
 
   await t.test('public routes: no whoami, no verification, and the token is still not forwarded', async () => {
-    const jwt = await sign(claims());
+    const jwt = await mint(ada);
     const answer = await send('challenge', '/public/logo.svg', { headers: bearer(jwt) });
     assert.deepEqual([answer.status, answer.whoamiCalls], [200, 0]);
     assert.equal(answer.seen[0].headers.authorization, undefined);
   });
 
   await t.test('the JWKS cannot be fetched: 503 with fallback challenge (no login loop), whoami otherwise', async () => {
-    const jwt = await sign(claims());
+    const jwt = await mint(ada);
     const down = await send('noJwks', '/billing/pay', { headers: bearer(jwt) });
     assert.deepEqual([down.status, down.json().verdict, down.json().reason, down.whoamiCalls], [503, 'error', 'kratos_unreachable', 0]);
     assert.deepEqual(down.seen, []);
-    const cookie = await kratos.createSession({ email: 'ada@example.com', methods: ['password', 'totp'] });
-    const viaWhoami = await send('noJwksWhoami', '/billing/pay', { headers: { ...bearer(jwt), cookie } });
+    const viaWhoami = await send('noJwksWhoami', '/billing/pay', { headers: { ...bearer(jwt), cookie: ada } });
     assert.deepEqual([viaWhoami.status, viaWhoami.whoamiCalls], [200, 1]);
   });
 
   await t.test('without tokens the worker is unchanged: a Bearer JWT goes to whoami as a credential', async () => {
-    const jwt = await sign(claims());
+    const jwt = await mint(ada);
     const answer = await send('plain', '/dashboard', { headers: bearer(jwt) });
     assert.deepEqual([answer.status, answer.whoamiCalls], [401, 1]);
     assert.equal(answer.whoamiRequests[0].headers.authorization, `Bearer ${jwt}`);
