@@ -51,6 +51,65 @@ test('401 without id: no credentials, unknown token, expired session (clock)', a
   assert.equal(expired.text, want);
 });
 
+test('401 without id for a revoked session (RevokeSessionById: active = false), by id, token, cookie or HTTP', async (t) => {
+  const kratos = await emulator(t, { requiredAal: 'aal1' });
+  const want = fixture('derived-whoami-401-no-or-inactive-session.json');
+  const sessions = [];
+  for (let i = 0; i < 4; i += 1) {
+    const cookie = await kratos.createSession({ email: BOB.email, methods: ['password'] });
+    const r = await whoami(kratos, cookie);
+    assert.equal(r.status, 200);
+    sessions.push({ cookie, token: cookie.split('=')[1], id: r.body.id });
+  }
+  const [byId, byToken, byCookie, byHttp] = sessions;
+  assert.equal(kratos.revokeSession(byId.id), byId.id);
+  assert.equal(kratos.revokeSession(byToken.token), byToken.id);
+  assert.equal(kratos.revokeSession(byCookie.cookie), byCookie.id);
+  const revoked = await http(kratos, '/__emulator/revoke', { method: 'POST', json: { session: byHttp.id } });
+  assert.deepEqual([revoked.status, revoked.json()], [200, { revoked: byHttp.id }]);
+  for (const s of sessions) {
+    // Every credential form of a revoked session: 401, the body of no session.
+    assert.equal((await whoami(kratos, s.cookie)).text, want);
+    assert.equal((await http(kratos, '/sessions/whoami', { headers: { 'x-session-token': s.token } })).status, 401);
+    assert.equal((await http(kratos, '/sessions/whoami', { headers: { authorization: `Bearer ${s.token}` } })).status, 401);
+  }
+  // Nothing else is revoked; the state lists the revoked ones (inactive, kept).
+  const other = await kratos.createSession({ email: BOB.email, methods: ['password'] });
+  assert.equal((await whoami(kratos, other)).status, 200);
+  const state = (await http(kratos, '/__emulator/state')).json();
+  assert.deepEqual(state.sessions.map((s) => [s.active, s.revoked]), [[false, true], [false, true], [false, true], [false, true], [true, false]]);
+  // An unknown session: null, and 404 over HTTP (Kratos: sqlcon.ErrNoRows).
+  assert.equal(kratos.revokeSession('00000000-0000-4000-8000-000000000000'), null);
+  assert.equal(kratos.revokeSession('ory_kratos_session=nope'), null);
+  assert.equal((await http(kratos, '/__emulator/revoke', { method: 'POST', json: { session: 'nope' } })).status, 404);
+  // A revoked session is no session for a login flow either: aal2 without one is session_aal1_required.
+  const login = await http(kratos, '/self-service/login/browser?aal=aal2', { cookie: byId.cookie, accept: JSON_ACCEPT });
+  assert.equal(login.status, 401);
+  assert.equal(login.json().error.id, 'session_aal1_required');
+});
+
+test('whoami calls are counted, in all and by the stored session their credential names (faulted, revoked too)', async (t) => {
+  const kratos = await emulator(t);
+  const ada = await kratos.createSession({ email: ADA.email, methods: ['password', 'totp'] });
+  const bob = await kratos.createSession({ email: BOB.email, methods: ['password'] });
+  const adaId = (await whoami(kratos, ada)).body.id;
+  const bobId = (await whoami(kratos, bob)).body.id;
+  await whoami(kratos, ada);
+  await whoami(kratos); // no credentials
+  await whoami(kratos, 'ory_kratos_session=forged'); // no such session
+  kratos.fault({ mode: 'status500' });
+  assert.equal((await whoami(kratos, bob)).status, 500);
+  kratos.fault({ mode: 'none' });
+  kratos.revokeSession(bob);
+  assert.equal((await whoami(kratos, bob)).status, 401);
+  await http(kratos, '/self-service/login/browser', { accept: JSON_ACCEPT }); // not whoami
+  const want = { total: 7, bySession: { [adaId]: 2, [bobId]: 3 } };
+  assert.deepEqual(kratos.whoamiCalls(), want);
+  assert.deepEqual((await http(kratos, '/__emulator/state')).json().whoamiCalls, want);
+  kratos.reset();
+  assert.deepEqual(kratos.whoamiCalls(), { total: 0, bySession: {} });
+});
+
 test('403 session_aal2_required: Strict, aal1 session, identity with a second factor', async (t) => {
   const strict = await emulator(t);
   const want = fixture('derived-whoami-403-session_aal2_required.json', { url: strict.url });

@@ -21,6 +21,7 @@ export function createControls(em, { faults, reset, ignoredReturnUrls, psl, toke
       frozen: clock.frozen,
       fault: faults.view(),
       counters: { ...em.counters },
+      whoamiCalls: em.whoamiCallCounts(),
       tokenizer: { issuer, templates: tokenizer.view(), kids: tokenizer.jwks().keys.map((k) => k.kid ?? null), lastError: tokenizer.lastError },
       config: {
         requiredAal: o.requiredAal,
@@ -37,7 +38,8 @@ export function createControls(em, { faults, reset, ignoredReturnUrls, psl, toke
       sessions: [...em.sessions.values()].map((s) => ({
         id: s.id,
         email: s.identity.email,
-        active: s.expiresAt > now(),
+        active: s.active && s.expiresAt > now(),
+        revoked: !s.active,
         aal: K.sessionAal(s.methods),
         methods: s.methods.map((m) => m.method),
         authenticated_at: K.goTime(s.authenticatedAt),
@@ -62,6 +64,11 @@ export function createControls(em, { faults, reset, ignoredReturnUrls, psl, toke
       if (path === '/__emulator/session' && req.method === 'POST') {
         const s = em.createSession(body);
         return send(res, 200, { cookie: `${COOKIE}=${s.token}`, token: s.token, session: em.sessionJson(s) });
+      }
+      if (path === '/__emulator/revoke' && req.method === 'POST') {
+        const id = em.revokeSession(body.session);
+        if (id === null) return sendError(req, res, K.errors.notFound('Unable to locate the resource'));
+        return send(res, 200, { revoked: id });
       }
       if (path === '/__emulator/reset' && req.method === 'POST') {
         reset();

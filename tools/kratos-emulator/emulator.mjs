@@ -34,7 +34,8 @@ const OPTIONS = [
  *   resume(): number, frozen: boolean}, fault(f?: object): object,
  *   users: {email: string, password: string|null, totpCode: string|null, oidc: boolean}[],
  *   jwks: {keys: object[]}, counters: {whoami: number, tokenized: number},
- *   createSession(o: object): Promise<string>, reset(): void, close(): Promise<void>}>}
+ *   createSession(o: object): Promise<string>, revokeSession(ref: string): string|null,
+ *   whoamiCalls(): {total: number, bySession: Record<string, number>}, reset(): void, close(): Promise<void>}>}
  */
 export async function startKratosEmulator(options = {}) {
   const o = {
@@ -203,6 +204,8 @@ export async function startKratosEmulator(options = {}) {
     async createSession(opts) {
       return `${COOKIE}=${em.createSession(opts).token}`;
     },
+    revokeSession: (ref) => em.revokeSession(ref),
+    whoamiCalls: () => em.whoamiCallCounts(),
     reset,
     async close() {
       if (closing) return;

@@ -72,6 +72,9 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
   // Requests to GET /sessions/whoami (any answer, faults included) and the tokenized ones among
   // them: not Kratos, for tests that must prove a token spared the round trip.
   const counters = { whoami: 0, tokenized: 0 };
+  // Not Kratos either: those requests by the stored session their credential names (active,
+  // revoked or expired), for tests that count calls per session.
+  const whoamiBySession = new Map();
   const startedAt = clock.now();
 
   /** Demo users, no sessions, flows or stored errors, counters at 0, the clock back to real time and running. */
@@ -93,6 +96,7 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
     sessions.clear();
     flows.clear();
     storedErrors.clear();
+    whoamiBySession.clear();
   }
   reset();
 
@@ -118,14 +122,43 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
     const [scheme, token] = String(h.authorization ?? '').split(/ (.*)/s);
     return scheme.toLowerCase() === 'bearer' && token ? token : null;
   }
+  /** The stored session the request's credential names, active or not (undefined: none). */
+  function storedSession(req) {
+    const token = credential(req);
+    return token ? sessions.get(token) : undefined;
+  }
   /**
-   * session/manager_http.go FetchFromRequest + session/session.go IsActive (expires_at after now):
-   * any active session, whatever its level (aal0 included).
+   * session/manager_http.go FetchFromRequest + session/session.go IsActive (`Active &&
+   * ExpiresAt.After(now)`): any active session, whatever its level (aal0 included). A revoked
+   * session (`active` false, see revokeSession) is no session: whoami answers 401.
    */
   function currentSession(req) {
-    const token = credential(req);
-    const s = token ? sessions.get(token) : undefined;
-    return s && s.expiresAt > now() ? s : null;
+    const s = storedSession(req);
+    return s && s.active && s.expiresAt > now() ? s : null;
+  }
+  /** Counts a whoami request: counters.whoami and whoamiBySession (above). */
+  function countWhoami(req) {
+    counters.whoami += 1;
+    const s = storedSession(req);
+    if (s) whoamiBySession.set(s.id, (whoamiBySession.get(s.id) ?? 0) + 1);
+  }
+  /** `{ total, bySession: { [session id]: n } }`, a copy. */
+  const whoamiCallCounts = () => ({ total: counters.whoami, bySession: Object.fromEntries(whoamiBySession) });
+  /**
+   * Revokes a session: persistence/sql/persister_session.go RevokeSessionById (what the admin
+   * API's `DELETE /admin/sessions/{id}`, session/handler.go disableSession, calls) sets
+   * `active = false` and keeps the session; FetchFromRequest then finds it inactive, so whoami
+   * answers 401 (session/handler.go whoami: ErrNoSessionFound). `ref` is the session's id, its
+   * token, or the `ory_kratos_session=<token>` cookie createSession gave. Returns the session's
+   * id, or null when there is no such session (Kratos: 404).
+   */
+  function revokeSession(ref) {
+    const text = String(ref ?? '');
+    const token = text.startsWith(`${COOKIE}=`) ? text.slice(COOKIE.length + 1) : text;
+    const s = sessions.get(token) ?? [...sessions.values()].find((x) => x.id === text.toLowerCase());
+    if (!s) return null;
+    s.active = false;
+    return s.id;
   }
   function newSession(identity, req) {
     const token = `ory_st_${randomBytes(24).toString('base64url')}`;
@@ -137,6 +170,7 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
       issuedAt: t,
       authenticatedAt: t,
       expiresAt: t + lifespanMs,
+      active: true, // session.go Session.Active: false once revoked
       methods: [],
       device: { id: randomUUID(), ip: req?.socket.remoteAddress ?? '', ua: req?.headers['user-agent'] ?? '' },
     };
@@ -219,7 +253,7 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
   };
   const sessionJson = (s) => ({
     id: s.id,
-    active: s.expiresAt > now(),
+    active: s.active && s.expiresAt > now(),
     expires_at: K.goTime(s.expiresAt),
     authenticated_at: K.goTime(s.authenticatedAt),
     authenticator_assurance_level: K.sessionAal(s.methods),
@@ -312,6 +346,9 @@ export function createState(o, { publicUrl, defaultReturnUrl, lifespanMs, allowL
     checkReturnTo,
     loginUrl,
     currentSession,
+    countWhoami,
+    whoamiCallCounts,
+    revokeSession,
     newSession,
     completeLogin,
     cookieFor,

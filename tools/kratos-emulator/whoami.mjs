@@ -9,7 +9,7 @@ import { send, sendError } from './http.mjs';
 export function createWhoami(em, faults, tokenizer) {
   /** GET /sessions/whoami: session/handler.go whoami (FetchFromRequest, DoesSessionSatisfy, TokenizeSession). */
   return async function whoami(req, res, url) {
-    em.counters.whoami += 1;
+    em.countWhoami(req); // not Kratos: counters.whoami and by session (faulted calls too)
     if (await faults.answered(req, res)) return;
     const s = em.currentSession(req);
     if (!s) return sendError(req, res, K.errors.noSession());
