@@ -1,5 +1,7 @@
 // aalgate/worker's optional whoami cache: answers by credential key (a SHA-256, never the
-// credentials themselves), LRU-bounded, each kept no longer than its TTL and its session.
+// credentials themselves), LRU-bounded, each kept no longer than its TTL (counted from when it
+// was asked) and its session; and the whoami calls in flight, so that concurrent misses for one
+// key share one call (single flight).
 import { AalgateError } from './errors.js';
 
 /**
@@ -56,10 +58,17 @@ export function cacheSettings(option) {
 
 /**
  * whoami answers by credential key, least recently used first out, each kept until its own
- * expiry (the caller gives `min(now + ttlMs, session's expires_at)`). Holds plain data only.
+ * expiry, `min(askedAt + ttlMs, session's expires_at)`; and the calls in flight by key. Holds
+ * plain data and the promises of calls in flight only.
+ *
+ * The bound this gives: an answer is used only by requests that arrive less than `ttlMs` after
+ * the call that fetched it was sent (a flight is joined, an answer kept, on that clock). Kratos
+ * answered after it was sent, so a session revoked at time R is answered by Kratos again, and
+ * refused, for every request that arrives at R + ttlMs or later.
  */
 export class WhoamiCache {
   #entries = new Map();
+  #flights = new Map();
   #maxEntries;
   #ttlMs;
 
@@ -90,17 +99,19 @@ export class WhoamiCache {
   }
 
   /**
-   * Keeps a whoami answer until `min(now + ttlMs, sessionExpiresAt)`; nothing is kept when that
-   * is not after `now`.
+   * Keeps a whoami answer until `min(askedAt + ttlMs, sessionExpiresAt)`; nothing is kept when
+   * that is not after `now`.
    * @param {string} key
    * @param {{ status: number, body: string, skewMs?: number }} answer `skewMs`: Kratos's clock
    *   minus this machine's when the answer came (kept, to decide on Kratos's clock later)
    * @param {number} sessionExpiresAt the session's `expires_at`, ms since the epoch
    * @param {number} now
+   * @param {number} [askedAt] when the whoami call that got `answer` was sent (default `now`):
+   *   the TTL runs from there, as Kratos may have answered any time after it
    * @returns {boolean} whether it was kept
    */
-  set(key, answer, sessionExpiresAt, now) {
-    const expiresAt = Math.min(now + this.#ttlMs, sessionExpiresAt);
+  set(key, answer, sessionExpiresAt, now, askedAt = now) {
+    const expiresAt = Math.min(askedAt + this.#ttlMs, sessionExpiresAt);
     this.#entries.delete(key);
     if (!(expiresAt > now)) return false;
     const kept = { status: answer.status, body: answer.body, skewMs: answer.skewMs ?? 0 };
@@ -111,8 +122,43 @@ export class WhoamiCache {
     return true;
   }
 
-  /** Drops every answer. @returns {void} */
+  /**
+   * The whoami call in flight for `key` that a request arriving at `now` may share: one sent
+   * less than `min(ttlMs, windowMs)` ago (`windowMs`: the call's own time limit, past which it
+   * has failed or is lost), else null.
+   * @param {string} key
+   * @param {number} now
+   * @param {number} windowMs
+   * @returns {{ answer: Promise<object>, askedAt: number } | null}
+   */
+  inFlight(key, now, windowMs) {
+    const flight = this.#flights.get(key);
+    if (flight === undefined || !(now < flight.askedAt + Math.min(this.#ttlMs, windowMs))) return null;
+    return flight;
+  }
+
+  /**
+   * Registers `asking`, the whoami call for `key` sent at `askedAt`, for concurrent requests to
+   * share ({@link inFlight}). It leaves the flights when it settles, before anyone awaiting the
+   * returned promise goes on: whatever it answered (an error, a failure, any status) lasts no
+   * longer than its flight unless the caller then {@link set}s it. Never shared across keys.
+   * @param {string} key
+   * @param {number} askedAt
+   * @param {Promise<object>} asking
+   * @returns {{ answer: Promise<object>, askedAt: number }} the flight; await its `answer`
+   */
+  startFlight(key, askedAt, asking) {
+    const flight = { askedAt, answer: null };
+    flight.answer = Promise.resolve(asking).finally(() => {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    });
+    this.#flights.set(key, flight);
+    return flight;
+  }
+
+  /** Drops every answer and forgets the calls in flight. @returns {void} */
   clear() {
     this.#entries.clear();
+    this.#flights.clear();
   }
 }

@@ -26,8 +26,10 @@ export interface WorkerCacheOptions {
   /** How many whoami answers are kept, least recently used out first; default 1000. */
   maxEntries?: number;
   /**
-   * How long an answer is kept, in milliseconds, never past the session's `expires_at`;
-   * default 30000.
+   * How long an answer is kept, in milliseconds, counted from when its whoami call was sent,
+   * never past the session's `expires_at`; default 30000. It bounds revocation: a session
+   * revoked in Kratos is refused by every request that arrives `ttlMs` after the revocation or
+   * later.
    */
   ttlMs?: number;
 }
@@ -49,7 +51,10 @@ export interface WorkerGateConfig extends Config {
   /**
    * Keep whoami answers with a valid session, keyed by a SHA-256 of the request's credential
    * headers: `true` for the defaults, or {@link WorkerCacheOptions}. Off by default. Errors,
-   * non-200 answers and requests without credentials are never kept.
+   * non-200 answers and requests without credentials are never kept. With the cache on,
+   * concurrent requests with the same credential headers share one whoami call (single flight),
+   * whatever it answers; a request waits for a shared call no longer than `timeoutMs` from when
+   * it was sent.
    */
   cache?: boolean | WorkerCacheOptions;
   /**

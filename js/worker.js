@@ -126,15 +126,26 @@ export async function createWorkerGate(config, options) {
       }
     }
 
-    const answer = await askWhoami(endpoint, { fetch: (...args) => fetch(...args), headers: credentials, timeoutMs });
+    // Single flight: a request for credentials whose whoami call is under way waits for that
+    // call, up to its time limit, rather than sending its own; it never keeps the answer.
+    const askedAt = Date.now();
+    const shared = key === null ? null : answers.inFlight(key, askedAt, timeoutMs);
+    let answer;
+    if (shared !== null) {
+      answer = await joinFlight(shared, timeoutMs);
+    } else {
+      const asking = askWhoami(endpoint, { fetch: (...args) => fetch(...args), headers: credentials, timeoutMs });
+      answer = await (key === null ? asking : answers.startFlight(key, askedAt, asking).answer);
+    }
     if (typeof answer.failure === 'string') {
       // No answer: the core's decision for that (an error naming what went wrong).
       return core.decide({ failure: answer.failure }, input, 'request');
     }
     const decided = core.decide(whoamiOf(answer), { ...input, now: Date.now() + answer.skewMs }, 'request');
-    if (key !== null && answer.status === 200 && decided.sessionExpiresAt !== null) {
-      // The session's expiry on this machine's clock, as the cache keeps time.
-      answers.set(key, answer, decided.sessionExpiresAt - answer.skewMs, Date.now());
+    if (key !== null && shared === null && answer.status === 200 && decided.sessionExpiresAt !== null) {
+      // The session's expiry on this machine's clock, as the cache keeps time; the TTL runs from
+      // when the call was sent.
+      answers.set(key, answer, decided.sessionExpiresAt - answer.skewMs, Date.now(), askedAt);
     }
     return withAnswer(decided, answer);
   }
@@ -199,6 +210,22 @@ export async function createWorkerGate(config, options) {
       gate.dispose();
     },
   });
+}
+
+/**
+ * The answer of a whoami call another request sent (single flight), or `{ failure: 'timeout' }`
+ * once that call's time limit has passed without one: a request never waits longer than its own
+ * call would have, even when the request that sent the call went away and its call with it.
+ * @param {{ answer: Promise<object>, askedAt: number }} flight
+ * @param {number} timeoutMs
+ * @returns {Promise<object>}
+ */
+function joinFlight(flight, timeoutMs) {
+  let timer;
+  const deadline = new Promise((resolve) => {
+    timer = setTimeout(() => resolve({ failure: 'timeout' }), Math.max(0, flight.askedAt + timeoutMs - Date.now()));
+  });
+  return Promise.race([flight.answer, deadline]).finally(() => clearTimeout(timer));
 }
 
 // The decision with the whoami answer it was made from (for `forward`).

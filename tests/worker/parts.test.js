@@ -251,6 +251,58 @@ describe('cache settings and the whoami cache', () => {
     assert.deepEqual(cache.get('b', 1), answer(2, 0), 'no skew known: none');
   });
 
+  test('the TTL runs from when the call was sent (askedAt), not from when the answer came', () => {
+    const cache = new WhoamiCache({ maxEntries: 10, ttlMs: 1000 });
+    assert.equal(cache.set('a', answer(1), Infinity, 400, 100), true);
+    assert.deepEqual(cache.get('a', 1099), answer(1));
+    assert.equal(cache.get('a', 1100), null, 'asked at 100: gone at 1100, not 1400');
+    assert.equal(cache.set('b', answer(2), Infinity, 1200, 100), false, 'asked more than ttlMs ago: not kept');
+    assert.equal(cache.get('b', 1200), null);
+  });
+
+  test('single flight: a call in flight is shared by key, within min(ttlMs, windowMs) of when it was sent', async () => {
+    const cache = new WhoamiCache({ maxEntries: 10, ttlMs: 1000 });
+    let settle;
+    const asking = new Promise((resolve) => {
+      settle = resolve;
+    });
+    assert.equal(cache.inFlight('a', 0, 3000), null);
+    const flight = cache.startFlight('a', 100, asking);
+    assert.equal(cache.inFlight('a', 100, 3000), flight);
+    assert.equal(cache.inFlight('a', 1099, 3000), flight);
+    assert.equal(cache.inFlight('a', 1100, 3000), null, 'not past ttlMs');
+    assert.equal(cache.inFlight('a', 599, 500), flight);
+    assert.equal(cache.inFlight('a', 600, 500), null, 'not past the call’s own time limit');
+    assert.equal(cache.inFlight('b', 100, 3000), null, 'never another key’s');
+    let seenAfter = 'not yet';
+    const awaited = flight.answer.then(() => {
+      seenAfter = cache.inFlight('a', 200, 3000);
+    });
+    settle({ status: 401, body: 'no session' });
+    assert.deepEqual(await flight.answer, { status: 401, body: 'no session' });
+    await awaited;
+    assert.equal(seenAfter, null, 'gone from the flights before anyone awaiting it goes on');
+    assert.equal(cache.get('a', 200), null, 'and not kept: only set() keeps');
+  });
+
+  test('single flight: a failed call leaves the flights too; a newer flight is not removed by an older one', async () => {
+    const cache = new WhoamiCache({ maxEntries: 10, ttlMs: 1000 });
+    const failed = cache.startFlight('a', 0, Promise.reject(new Error('boom')));
+    await assert.rejects(failed.answer, /boom/);
+    assert.equal(cache.inFlight('a', 1, 3000), null);
+
+    let settleOld;
+    const old = cache.startFlight('b', 0, new Promise((resolve) => {
+      settleOld = resolve;
+    }));
+    const newer = cache.startFlight('b', 2000, new Promise(() => {}));
+    settleOld({ failure: 'timeout' });
+    await old.answer;
+    assert.equal(cache.inFlight('b', 2001, 3000), newer);
+    cache.clear();
+    assert.equal(cache.inFlight('b', 2001, 3000), null, 'clear() forgets the flights');
+  });
+
   test('keeps a copy: later changes to the answer given do not leak in', () => {
     const cache = new WhoamiCache({ maxEntries: 2, ttlMs: 1000 });
     const given = answer(1);
