@@ -146,7 +146,7 @@ export async function startCountingProxy(target) {
 /**
  * Starts workerd with one worker per entry of `workers` (name → { bundle, bindings }), each
  * with its own isolate.
- * @returns {Promise<{ fetch(name: string, url: string, init?: object): Promise<Response>, dispose(): Promise<void> }>}
+ * @returns {Promise<{ url: URL, fetch(name: string, url: string, init?: object): Promise<Response>, dispose(): Promise<void> }>}
  */
 export async function startWorkers(compatibilityDate, workers) {
   const { Miniflare } = await import('miniflare');
@@ -162,8 +162,11 @@ export async function startWorkers(compatibilityDate, workers) {
       bindings,
     })),
   });
-  await mf.ready;
+  const entry = await mf.ready;
   return {
+    // miniflare's entry socket (as `wrangler dev` serves it): plain HTTP, `MF-Route-Override`
+    // picks the worker and `MF-Original-URL` sets request.url.
+    url: entry,
     // Through miniflare's entry, as a request from the Internet: `MF-Route-Override` picks the
     // worker, `MF-Sec-Fetch-Mode` carries Sec-Fetch-Mode (Node's fetch would set its own).
     fetch(name, url, init = {}) {
