@@ -141,7 +141,9 @@ export class WhoamiCache {
    * Registers `asking`, the whoami call for `key` sent at `askedAt`, for concurrent requests to
    * share ({@link inFlight}). It leaves the flights when it settles, before anyone awaiting the
    * returned promise goes on: whatever it answered (an error, a failure, any status) lasts no
-   * longer than its flight unless the caller then {@link set}s it. Never shared across keys.
+   * longer than its flight unless the caller then {@link set}s it. Never shared across keys. At
+   * most `maxEntries` flights are held, the oldest dropped first (one that never settles, its
+   * request gone, cannot pile up; a dropped flight only stops being shared).
    * @param {string} key
    * @param {number} askedAt
    * @param {Promise<object>} asking
@@ -152,7 +154,11 @@ export class WhoamiCache {
     flight.answer = Promise.resolve(asking).finally(() => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
     });
+    this.#flights.delete(key);
     this.#flights.set(key, flight);
+    while (this.#flights.size > this.#maxEntries) {
+      this.#flights.delete(this.#flights.keys().next().value);
+    }
     return flight;
   }
 

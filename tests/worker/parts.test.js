@@ -303,6 +303,19 @@ describe('cache settings and the whoami cache', () => {
     assert.equal(cache.inFlight('b', 2001, 3000), null, 'clear() forgets the flights');
   });
 
+  test('single flight: at most maxEntries flights are held, the oldest dropped first', () => {
+    const cache = new WhoamiCache({ maxEntries: 2, ttlMs: 1000 });
+    const never = () => new Promise(() => {});
+    const a = cache.startFlight('a', 0, never());
+    cache.startFlight('b', 1, never());
+    cache.startFlight('a', 2, never()); // a newer flight for a: now the most recent
+    cache.startFlight('c', 3, never());
+    assert.equal(cache.inFlight('b', 4, 3000), null, 'b, the oldest, was dropped');
+    assert.notEqual(cache.inFlight('a', 4, 3000), a);
+    assert.equal(cache.inFlight('a', 4, 3000).askedAt, 2);
+    assert.equal(cache.inFlight('c', 4, 3000).askedAt, 3);
+  });
+
   test('keeps a copy: later changes to the answer given do not leak in', () => {
     const cache = new WhoamiCache({ maxEntries: 2, ttlMs: 1000 });
     const given = answer(1);
