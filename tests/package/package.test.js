@@ -32,9 +32,11 @@ const BIN = join(ROOT, 'node_modules', '.bin');
 // it is. Raised from 175 KiB by the 9.6 KiB the standalone module added (issue 12:
 // js/standalone/aalgate.mjs and js/standalone.d.ts, 178,184 B -> 188,005 B with the same README),
 // then to 196 KiB by the core's explanations (issue 12: +7.4 KB gzip of Wasm and their README and
-// .d.ts text; 198,294 B).
+// .d.ts text; 198,294 B), then to 222 KiB by issues 13 and 14 (the trap recovery, the token
+// claims reader, aalgate/tokens, aalgate.jsonnet, the worker's and the SPA's tokens and their
+// README sections: 224,871 B).
 const ISSUE_LIMIT_BYTES = 100 * 1024;
-const MAX_TARBALL_BYTES = 196 * 1024;
+const MAX_TARBALL_BYTES = 222 * 1024;
 
 // What every runtime must decide for the README's 403 fixture.
 const EXPECTED = {
@@ -431,10 +433,10 @@ describe('the packed tarball', { concurrency: true }, () => {
   test('@arethetypeswrong/cli: only the notes of an ESM-only package', async () => {
     let stdout;
     try {
-      // The .wasm subpath is an asset, not a module: no types to resolve for it.
+      // The .wasm and the claims mapper are assets, not modules: no types to resolve for them.
       ({ stdout } = await run(
         join(BIN, 'attw'),
-        [tarball.path, '--format', 'json', '--no-color', '--exclude-entrypoints', './core/aalgate-core.wasm'],
+        [tarball.path, '--format', 'json', '--no-color', '--exclude-entrypoints', './core/aalgate-core.wasm', './aalgate.jsonnet'],
         { cwd: tmp },
       ));
     } catch (error) {
