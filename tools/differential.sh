@@ -5,7 +5,7 @@
 # process each; any difference in a decision, its explanation, an error, a route or a challenge
 # fails the step, and the input is kept in build/differential-failures/.
 # Inputs: the conformance vectors, the fuzz targets' seeds and what tools/fuzz.sh kept in
-# build/fuzz-corpus/, and AALGATE_DIFFERENTIAL_CASES generated cases (default 20,000; 200,000
+# build/fuzz-corpus/, and AALGATE_DIFFERENTIAL_CASES generated cases (default 20,000; 100,000
 # in CI mode, CI=true or CI=1) from a random seed, printed: AALGATE_DIFFERENTIAL_SEED=<seed>
 # runs the same cases again.
 set -Eeuo pipefail
@@ -19,7 +19,7 @@ cd "$AALGATE_ROOT"
 if [[ -n "${AALGATE_DIFFERENTIAL_CASES:-}" ]]; then
   cases="$AALGATE_DIFFERENTIAL_CASES"
 elif ci_mode; then
-  cases=200000
+  cases=100000
 else
   cases=20000
 fi
