@@ -21,6 +21,7 @@ struct ConfigureResult {
   bool ok = false;
   std::string code;
   std::string message;
+  double maxBodyBytes = 0;  // the configuration's limit, for JS to measure bodies against
 };
 
 struct CompileResult {
@@ -78,11 +79,15 @@ struct CallBlock {
   std::int32_t same;         // bits: 1 the URL, 2 the challenge as in the previous answer
   // In: 1 to explain this call (explanation() then gives it as JSON text).
   std::int32_t explain;
+  // In: 1 when JS measured the body over the configuration's maxBodyBytes and left it out
+  // (body_length 0): the core decides body_too_large.
+  std::int32_t body_over_limit;
 };
 static_assert(offsetof(CallBlock, op) == 16 && offsetof(CallBlock, session_expires_at) == 48 &&
                   offsetof(CallBlock, verdict) == 56 && offsetof(CallBlock, text_length) == 100 &&
-                  offsetof(CallBlock, same) == 104 && offsetof(CallBlock, explain) == 108,
-              "js/marshal.js reads these offsets");
+                  offsetof(CallBlock, same) == 104 && offsetof(CallBlock, explain) == 108 &&
+                  offsetof(CallBlock, body_over_limit) == 112,
+              "js/call.js and js/marshal.js read these offsets");
 
 // kDecideRequestJson: the request as JSON text after the body, `method_length` bytes long.
 enum Op : std::int32_t { kDecide = 1, kDecideRequest = 2, kRecover = 3, kDecideRequestJson = 4 };
@@ -100,7 +105,8 @@ aalgate::WhoamiOutcome outcome(const CallBlock& call, std::string_view body) {
   const aalgate::BodyFormat format = call.body_format == 1   ? aalgate::BodyFormat::session_record
                                      : call.body_format == 2 ? aalgate::BodyFormat::token_claims
                                                              : aalgate::BodyFormat::json_text;
-  return {call.kind == 1, whole ? static_cast<int>(status) : 0, body, no_answer, format};
+  return {call.kind == 1, whole ? static_cast<int>(status) : 0,       body, no_answer,
+          format,         call.kind == 1 && call.body_over_limit != 0};
 }
 
 std::int32_t address_of(const std::string& text) {
@@ -128,7 +134,7 @@ class Gate {
     compiled_.clear();
     current_slot_ = -1;
     prepared_ = {};
-    return {true, "", ""};
+    return {true, "", "", static_cast<double>(config_->max_body_bytes)};
   }
 
   // Compiles a requirement's JSON once: with `keep`, into a new slot whose number is the
@@ -383,7 +389,7 @@ std::string names() {
   };
   list(aalgate::Verdict::allow, aalgate::Verdict::error,
        [](aalgate::Verdict v) { return aalgate::to_string(v); });
-  list(aalgate::Reason::no_session, aalgate::Reason::token_claim,
+  list(aalgate::Reason::no_session, aalgate::Reason::body_too_large,
        [](aalgate::Reason r) { return aalgate::to_string(r); });
   list(aalgate::Warning::highest_available_unverifiable, aalgate::Warning::return_to_dropped,
        [](aalgate::Warning w) { return aalgate::to_string(w); });
@@ -408,7 +414,8 @@ EMSCRIPTEN_BINDINGS(aalgate) {
   emscripten::value_object<ConfigureResult>("ConfigureResult")
       .field("ok", &ConfigureResult::ok)
       .field("code", &ConfigureResult::code)
-      .field("message", &ConfigureResult::message);
+      .field("message", &ConfigureResult::message)
+      .field("maxBodyBytes", &ConfigureResult::maxBodyBytes);
   emscripten::value_object<CompileResult>("CompileResult")
       .field("ok", &CompileResult::ok)
       .field("code", &CompileResult::code)

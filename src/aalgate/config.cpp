@@ -1,5 +1,6 @@
 #include "aalgate/config.hpp"
 
+#include <cmath>
 #include <optional>
 
 #include "aalgate/duration.hpp"
@@ -153,6 +154,23 @@ Result<std::vector<std::string>> parse_redirect_origins(const Json& config) {
   return origins;
 }
 
+// maxBodyBytes: a whole number of bytes from 1 to kMostMaxBodyBytes.
+Result<std::size_t> parse_max_body_bytes(const Json& config) {
+  const Json* value = json_fields::find(config, "maxBodyBytes");
+  if (value == nullptr) return kDefaultMaxBodyBytes;
+  if (value->is_number()) {
+    const double bytes = value->get<double>();
+    if (bytes >= 1 && bytes <= static_cast<double>(kMostMaxBodyBytes) &&
+        bytes == std::floor(bytes)) {
+      return static_cast<std::size_t>(bytes);
+    }
+  }
+  return Error{"config.maxBodyBytes",
+               "must be a whole number of bytes from 1 to 1073741824 (1 GiB; default 1048576, "
+               "1 MiB), got " +
+                   json_fields::describe(*value)};
+}
+
 Result<ReturnToPolicy> parse_return_to_policy(const Json& config, const std::string& base_url,
                                               const std::optional<AbsoluteUrl>& default_return,
                                               const PublicSuffixList* public_suffixes) {
@@ -196,10 +214,10 @@ Result<Config> parse_config(std::string_view json_text, const PublicSuffixList* 
   const Json& json = *parsed;
   if (const std::string* key =
           json_fields::unknown_key(json, {"baseUrl", "flow", "allowedReturnUrls", "kratos",
-                                          "leeway", "policy", "redirectOrigins"})) {
+                                          "leeway", "policy", "redirectOrigins", "maxBodyBytes"})) {
     return Error{"config." + *key,
                  "is not a configuration field (baseUrl, flow, allowedReturnUrls, kratos, "
-                 "leeway, policy, redirectOrigins)"};
+                 "leeway, policy, redirectOrigins, maxBodyBytes)"};
   }
   Config config;
   Result<std::string> base_url = parse_base_url(json);
@@ -246,6 +264,10 @@ Result<Config> parse_config(std::string_view json_text, const PublicSuffixList* 
       json_fields::optional_duration(json, "leeway", "config.leeway");
   if (!leeway) return leeway.error();
   config.leeway_ns = leeway.value().value_or(0);
+
+  const Result<std::size_t> max_body_bytes = parse_max_body_bytes(json);
+  if (!max_body_bytes) return max_body_bytes.error();
+  config.max_body_bytes = max_body_bytes.value();
 
   if (const Json* policy = json_fields::find(json, "policy")) {
     Result<Policy> compiled = compile_policy(*policy);

@@ -2,6 +2,7 @@
 /// @file config.hpp
 /// @brief The gate configuration (contract §1.1): where Kratos is and how its server is configured.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,6 +20,12 @@ enum class Flow { browser, api };
 /// @brief A Kratos `required_aal` setting: Lax (`aal1`) or Strict (`highest_available`).
 enum class ServerAal { aal1, highest_available };
 
+/// @brief `maxBodyBytes` when the configuration does not set it: 1 MiB, about 500 times a
+/// real whoami body.
+inline constexpr std::size_t kDefaultMaxBodyBytes = 1048576;
+/// @brief The largest `maxBodyBytes` accepted: 1 GiB (the Wasm core has 32-bit memory).
+inline constexpr std::size_t kMostMaxBodyBytes = 1073741824;
+
 /// @brief A validated gate configuration.
 struct Config {
   std::string base_url;  ///< scheme://host[:port][/prefix], no trailing slash
@@ -32,6 +39,9 @@ struct Config {
   /// Origins (`scheme://host[:port]`) that a `browser_location_change_required` redirect may
   /// lead to besides Kratos's own self-service URLs: an OIDC provider, Hydra, the UI.
   std::vector<std::string> redirect_origins;
+  /// The largest whoami / Kratos error body decided on (bytes of UTF-8 text, or of the session
+  /// record): a larger one is decided `error`, reason `body_too_large`, without being read.
+  std::size_t max_body_bytes = kDefaultMaxBodyBytes;
 };
 
 /// @brief Parses the configuration from JSON text; the Error's code names the field. A

@@ -60,17 +60,24 @@ Decision claim_error(DecisionBuilder& out, std::string_view claim) {
 
 }  // namespace
 
+bool is_body_too_large(const Config& config, const WhoamiOutcome& whoami) {
+  return whoami.present && whoami.no_answer == NoAnswer::none &&
+         (whoami.body_over_limit || whoami.body.size() > config.max_body_bytes);
+}
+
 Decision decide(const Config& config, const WhoamiOutcome& whoami, const Requirement& requirement,
                 Explanation* explanation) {
   DecisionBuilder out(config, requirement);
   Explainer explain(explanation);
   if (explain.on()) explain_inputs(*explanation, config, whoami, requirement);
+  // Measured before anything reads the body: a larger one is never parsed.
+  const bool too_large = is_body_too_large(config, whoami);
   // A public operation needs no session: allow, but still report a session's level.
   if (explain.rule("0", requirement.aal == RequiredAal::none, [&](Check& c) {
         c << "required aal is " << to_string(requirement.aal)
           << (requirement.aal == RequiredAal::none ? ": a public operation" : ", not none");
       })) {
-    if (whoami.present && whoami.status == 200) {
+    if (whoami.present && whoami.status == 200 && !too_large) {
       if (const std::optional<Session> session = session_of(whoami)) {
         out.set_session(*session);
         if (explain.on()) explanation->session = session;
@@ -87,6 +94,12 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
     return out.without_url(Verdict::error, whoami.no_answer == NoAnswer::timeout
                                                ? Reason::kratos_timeout
                                                : Reason::kratos_unreachable);
+  }
+  // A body over maxBodyBytes, whatever its status: nothing in it is read (a step only when it
+  // decides, so the explanation of every other answer is unchanged).
+  if (too_large &&
+      explain.rule("size", true, [&](Check& c) { explain_body_size(c, config, whoami); })) {
+    return out.without_url(Verdict::error, Reason::body_too_large);
   }
   // Rules 1-3: what kind of answer whoami gave.
   if (explain.rule("1", !whoami.present || whoami.status == 401, [&](Check& c) {
@@ -334,11 +347,12 @@ constexpr std::string_view kReasonNames[] = {"no_session",
                                              "redirect_not_allowed",
                                              "kratos_id",
                                              "core_failure",
-                                             "token_claim"};
+                                             "token_claim",
+                                             "body_too_large"};
 constexpr std::string_view kWarningNames[] = {"highest_available_unverifiable",
                                               "return_to_dropped"};
 static_assert(std::size(kVerdictNames) == static_cast<std::size_t>(Verdict::error) + 1);
-static_assert(std::size(kReasonNames) == static_cast<std::size_t>(Reason::token_claim) + 1);
+static_assert(std::size(kReasonNames) == static_cast<std::size_t>(Reason::body_too_large) + 1);
 static_assert(std::size(kWarningNames) == static_cast<std::size_t>(Warning::return_to_dropped) + 1);
 
 std::string_view to_string(Verdict verdict) {

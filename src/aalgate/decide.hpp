@@ -37,10 +37,11 @@ enum class Reason {
   kratos_timeout,      ///< no answer within the caller's time limit
   // gate.recover:
   redirect_not_allowed,  ///< a redirect_browser_to aalgate will not follow
-  kratos_id,     ///< the Kratos error id answered, in Decision::kratos_reason (recover's table)
-  core_failure,  ///< the core itself failed (core_failure_decision): never from decide
-  token_claim,   ///< a tokenized session's claim a rule needs is missing or wrong: "claim_<name>"
-                 ///< in Decision::kratos_reason
+  kratos_id,       ///< the Kratos error id answered, in Decision::kratos_reason (recover's table)
+  core_failure,    ///< the core itself failed (core_failure_decision): never from decide
+  token_claim,     ///< a tokenized session's claim a rule needs is missing or wrong: "claim_<name>"
+                   ///< in Decision::kratos_reason
+  body_too_large,  ///< the body is larger than Config::max_body_bytes: not read
 };
 
 /// @brief Something the caller should know that did not change the verdict.
@@ -63,7 +64,14 @@ struct WhoamiOutcome {
   std::string_view body;
   NoAnswer no_answer = NoAnswer::none;
   BodyFormat format = BodyFormat::json_text;
+  /// The caller measured the body above Config::max_body_bytes and left it out (`body` is
+  /// empty): js/call.js, and a response whose reading stopped at the limit (js/kratos.js).
+  bool body_over_limit = false;
 };
+
+/// @brief Whether an answer's body is over `config.max_body_bytes` (or its caller said so):
+/// checked before any parsing, such a body is decided `error`, reason `body_too_large`.
+[[nodiscard]] bool is_body_too_large(const Config& config, const WhoamiOutcome& whoami);
 
 /// @brief The verdict and, for every verdict but allow and error, the URL to send the user to.
 struct Decision {

@@ -237,6 +237,14 @@ void explain_inputs(Explanation& out, const Config& config, const WhoamiOutcome&
   out.now = requirement.now;
 }
 
+void explain_body_size(Check& c, const Config& config, const WhoamiOutcome& whoami) {
+  // The same text whether the core measured the body or its caller did (js/call.js leaves an
+  // over-limit body out, so its size is not known here).
+  (void)whoami;
+  c << "the body is over maxBodyBytes " << static_cast<std::int64_t>(config.max_body_bytes)
+    << ": not read";
+}
+
 SessionProblem diagnose_session(const WhoamiOutcome& whoami) {
   if (whoami.format == BodyFormat::json_text) return text_problem(whoami.body);
   SessionProblem problem{"(record)", "no problem found"};

@@ -100,6 +100,10 @@ class Explainer {
 void explain_inputs(Explanation& out, const Config& config, const WhoamiOutcome& whoami,
                     const Requirement& requirement);
 
+/// @brief The check of the body size rule (`size`): how large the body was against
+/// `maxBodyBytes`, or that the caller measured it over and left it out.
+void explain_body_size(Check& check, const Config& config, const WhoamiOutcome& whoami);
+
 /// @brief Why the 200 body of `whoami` is not a valid Session (call it when reading failed).
 [[nodiscard]] SessionProblem diagnose_session(const WhoamiOutcome& whoami);
 

@@ -50,27 +50,29 @@ bool segment_matches(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
-// Segment-level matching with `**` spanning any number of segments: a row of the classic
-// dynamic programme per pattern segment, so the cost is pattern × path, never exponential.
+// Segment-level matching with `**` spanning any number of segments: segment_matches' greedy
+// walk over segments instead of characters (a `**` is a `*`, any other pattern segment matches
+// exactly one path segment), resuming after the last `**` on a mismatch. A pattern without
+// `**` costs at most one look at each of its segments; the worst case is pattern × path.
 bool path_matches(const std::vector<std::string>& pattern, const std::vector<std::string>& path) {
-  std::vector<char> row(path.size() + 1, 0);
-  row[0] = 1;  // the empty pattern matches the empty path
-  for (const std::string& segment : pattern) {
-    std::vector<char> next(path.size() + 1, 0);
-    if (segment == "**") {
-      char reachable = 0;
-      for (std::size_t i = 0; i <= path.size(); ++i) {
-        reachable = static_cast<char>(reachable || row[i]);
-        next[i] = reachable;
-      }
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::size_t p = 0, t = 0, star = kNone, resume = 0;
+  while (t < path.size()) {
+    if (p < pattern.size() && pattern[p] == "**") {
+      star = p++;
+      resume = t;
+    } else if (p < pattern.size() && segment_matches(pattern[p], path[t])) {
+      ++p;
+      ++t;
+    } else if (star != kNone) {
+      p = star + 1;
+      t = ++resume;
     } else {
-      for (std::size_t i = 1; i <= path.size(); ++i) {
-        next[i] = static_cast<char>(row[i - 1] && segment_matches(segment, path[i - 1]));
-      }
+      return false;
     }
-    row = std::move(next);
   }
-  return row[path.size()] != 0;
+  while (p < pattern.size() && pattern[p] == "**") ++p;
+  return p == pattern.size();
 }
 
 Result<std::vector<std::string>> compile_pattern(const Json& rule, const std::string& code) {
@@ -79,6 +81,10 @@ Result<std::vector<std::string>> compile_pattern(const Json& rule, const std::st
     return Error{code, "is required: a path pattern such as \"/billing/**\""};
   }
   const std::string& text = path->get_ref<const std::string&>();
+  if (text.size() > kMostPatternBytes) {
+    return Error{code, "must be at most " + std::to_string(kMostPatternBytes) + " bytes, got " +
+                           std::to_string(text.size())};
+  }
   if (text.empty() || text.front() != '/' || text.find_first_of("?#\\") != std::string::npos ||
       has_control_characters(text)) {
     return Error{
@@ -154,6 +160,11 @@ Result<Policy> compile_policy(const Json& document) {
     return Error{"config.policy.rules",
                  "must be an array of rules, got " + json_fields::describe(*rules)};
   }
+  if (rules->size() > kMostPolicyRules) {
+    return Error{"config.policy.rules", "must hold at most " + std::to_string(kMostPolicyRules) +
+                                            " rules, got " + std::to_string(rules->size())};
+  }
+  std::size_t segments = 0;
   for (std::size_t i = 0; i < rules->size(); ++i) {
     const Json& rule = (*rules)[i];
     const std::string code = "config.policy.rules[" + std::to_string(i) + "]";
@@ -169,6 +180,12 @@ Result<Policy> compile_policy(const Json& document) {
     Result<std::vector<std::string>> pattern = compile_pattern(rule, code + ".path");
     if (!pattern) return pattern.error();
     compiled.pattern = std::move(pattern).value();
+    segments += compiled.pattern.size();
+    if (segments > kMostPolicySegments) {
+      return Error{code + ".path", "makes the policy's patterns hold more than " +
+                                       std::to_string(kMostPolicySegments) +
+                                       " path segments together"};
+    }
     Result<std::vector<std::string>> methods = compile_methods(rule, code + ".methods");
     if (!methods) return methods.error();
     compiled.methods = std::move(methods).value();

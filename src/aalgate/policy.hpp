@@ -13,6 +13,20 @@
 
 namespace aalgate {
 
+/// @brief The most rules a policy may hold: every request may try each of them.
+inline constexpr std::size_t kMostPolicyRules = 1000;
+/// @brief The longest rule `path` pattern, in bytes.
+inline constexpr std::size_t kMostPatternBytes = 1024;
+/// @brief The most path segments all rules' patterns may hold together (the policy's size): a
+/// request is matched in at most this many segment comparisons per segment of its path.
+inline constexpr std::size_t kMostPolicySegments = 8192;
+/// @brief The longest request URL up to its query or fragment (scheme, host and path), in
+/// bytes: the part matched against the rules (the query is never read).
+inline constexpr std::size_t kMostRequestPathBytes = 8192;
+/// @brief The most segments a request path may have once normalised: matching costs up to one
+/// comparison per rule segment and path segment.
+inline constexpr std::size_t kMostRequestSegments = 256;
+
 /// @brief One compiled rule: path pattern segments, methods (upper case; empty = any), and
 /// the requirement it sets.
 struct PolicyRule {

@@ -162,6 +162,12 @@ Decision recover(const Config& config, const WhoamiOutcome& error_outcome,
                                                ? Reason::kratos_timeout
                                                : Reason::kratos_unreachable);
   }
+  // A body over maxBodyBytes is not parsed (as in decide; a step only when it decides).
+  if (is_body_too_large(config, error_outcome) &&
+      explain.rule("size", true, [&](Check& c) { explain_body_size(c, config, error_outcome); })) {
+    DecisionBuilder out(config, requirement);
+    return out.without_url(Verdict::error, Reason::body_too_large);
+  }
   Requirement next = requirement;
   const std::optional<Json> body =
       error_outcome.present ? json_fields::parse(error_outcome.body, true) : std::nullopt;

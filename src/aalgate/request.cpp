@@ -1,5 +1,6 @@
 #include "aalgate/request.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "aalgate/explain.hpp"
@@ -16,11 +17,20 @@ Result<RouteRequirement> requirement_for(const Config& config, std::string_view 
     return Error{"request.method",
                  "must be an HTTP method such as \"GET\", got \"" + std::string(method) + "\""};
   }
+  const std::size_t matched = std::min(url.find_first_of("?#"), url.size());
+  if (matched > kMostRequestPathBytes) {
+    return Error{"request.url", "must be at most " + std::to_string(kMostRequestPathBytes) +
+                                    " bytes before its query, got " + std::to_string(matched)};
+  }
   const std::optional<std::vector<std::string>> segments = request_path_segments(url);
   if (!segments) {
     return Error{"request.url",
                  "must be an absolute http(s) URL or a path starting with /, got \"" +
                      std::string(url.substr(0, 200)) + "\""};
+  }
+  if (segments->size() > kMostRequestSegments) {
+    return Error{"request.url", "must have at most " + std::to_string(kMostRequestSegments) +
+                                    " path segments, got " + std::to_string(segments->size())};
   }
   const RouteMatch match = match_route(config.policy, method, *segments);
   RouteRequirement route;

@@ -98,8 +98,8 @@ Result<AllowedReturnUrl> compile_allowed_return_url(std::string_view entry, std:
 }
 
 bool is_return_to_allowed(std::string_view return_to, const ReturnToPolicy& policy) {
-  if (return_to.empty() || !is_valid_utf8(return_to) || has_control_characters(return_to) ||
-      return_to.find('\\') != std::string_view::npos) {
+  if (return_to.empty() || return_to.size() > kMostReturnToBytes || !is_valid_utf8(return_to) ||
+      has_control_characters(return_to) || return_to.find('\\') != std::string_view::npos) {
     return false;
   }
   std::string scheme;

@@ -27,6 +27,10 @@ struct AllowedReturnUrl {
   std::string path_prefix;  ///< percent-decoded, `/` when the entry has no path
 };
 
+/// @brief The longest `return_to` put into a flow URL, in bytes; a longer one is dropped
+/// (warning `return_to_dropped`): it would triple in the URL, past what servers take.
+inline constexpr std::size_t kMostReturnToBytes = 8192;
+
 /// @brief The return_to rules of one gate.
 struct ReturnToPolicy {
   bool restricted = false;  ///< allowedReturnUrls was given: only matching values pass

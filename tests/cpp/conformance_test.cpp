@@ -80,11 +80,25 @@ struct Whoami {
   std::string body;
   aalgate::NoAnswer no_answer = aalgate::NoAnswer::none;
   aalgate::BodyFormat format = aalgate::BodyFormat::json_text;
+  // `"overLimit": true`: the caller measured the body over maxBodyBytes and left it out, as
+  // js/call.js and js/kratos.js do (JS: a body one byte over the case's limit).
+  bool body_over_limit = false;
+
+  aalgate::WhoamiOutcome outcome() const {
+    aalgate::WhoamiOutcome out{present, status, body, no_answer, format};
+    out.body_over_limit = body_over_limit;
+    return out;
+  }
 };
 
 // The two forms whoami and recover's error share: a fixture (its status, else `fixture_status`),
 // else {status, body} (status 0 when not given; a body that is no string is its JSON text).
 Whoami fixture_or_body(const Json& j, int fixture_status) {
+  if (j.value("overLimit", false)) {
+    Whoami over{true, j.value("status", fixture_status), ""};
+    over.body_over_limit = true;
+    return over;
+  }
   if (j.contains("fixture")) {
     return {
         true, j.value("status", fixture_status),
@@ -269,8 +283,7 @@ void run_case(const Case& c) {
       return;
     }
     const Whoami whoami = to_whoami(c.whoami);
-    const aalgate::WhoamiOutcome outcome{whoami.present, whoami.status, whoami.body,
-                                         whoami.no_answer, whoami.format};
+    const aalgate::WhoamiOutcome outcome = whoami.outcome();
     const auto decision = aalgate::decide_request(config.value(), outcome, request.dump());
     if (!expected_error.empty()) {
       ASSERT_FALSE(decision.has_value()) << "request accepted, expected " << expected_error;
@@ -295,13 +308,12 @@ void run_case(const Case& c) {
         << requirement.error().code << ": " << requirement.error().message;
     if (call == "recover") {
       const Whoami error = to_error(c.raw.value("error", Json()));
-      const aalgate::WhoamiOutcome outcome{error.present, error.status, error.body};
+      const aalgate::WhoamiOutcome outcome = error.outcome();
       d = aalgate::recover(config.value(), outcome, requirement.value());
       explained = aalgate::recover(config.value(), outcome, requirement.value(), &explanation);
     } else {
       const Whoami whoami = to_whoami(c.whoami);
-      const aalgate::WhoamiOutcome outcome{whoami.present, whoami.status, whoami.body,
-                                           whoami.no_answer, whoami.format};
+      const aalgate::WhoamiOutcome outcome = whoami.outcome();
       d = aalgate::decide(config.value(), outcome, requirement.value());
       explained = aalgate::decide(config.value(), outcome, requirement.value(), &explanation);
     }
