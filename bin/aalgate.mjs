@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 
 import { AalgateError, createGate } from '../js/index.js';
 import { askWhoami, whoamiEndpoint } from '../js/kratos.js';
+import { INTERNAL } from '../js/marshal.js';
 
 const EXIT = Object.freeze({ allow: 0, login: 10, step_up: 11, refresh: 12, enroll: 13, error: 1 });
 const USAGE_EXIT = 2;
@@ -206,7 +207,12 @@ async function decide(values, positionals) {
   if (values['whoami-url'] !== undefined) {
     // The package's own transport: GET with the credentials, a time limit, no redirects.
     const endpoint = whoamiEndpoint(config.baseUrl, values['whoami-url']);
-    const answer = await askWhoami(endpoint, { fetch: globalThis.fetch, headers: credentials, timeoutMs: WHOAMI_TIMEOUT_MS });
+    const answer = await askWhoami(endpoint, {
+      fetch: globalThis.fetch,
+      maxBodyBytes: gate[INTERNAL].maxBodyBytes,
+      headers: credentials,
+      timeoutMs: WHOAMI_TIMEOUT_MS,
+    });
     if (typeof answer.failure === 'string') {
       whoami = { failure: answer.failure };
     } else {

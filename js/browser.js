@@ -172,7 +172,11 @@ function wrap(gate, { whoami, baseUrl, fetch: fetchOption, location: locationOpt
     const unsigned = gate[INTERNAL].decide(null, effective, 'requirement');
     if (unsigned.httpStatus === 0) return { decision: unsigned.decision, navigated: false };
 
-    const answer = await askWhoami(whoami, { fetch: fetchNow(), credentials: 'include' });
+    const answer = await askWhoami(whoami, {
+      fetch: fetchNow(),
+      maxBodyBytes: gate[INTERNAL].maxBodyBytes,
+      credentials: 'include',
+    });
     live();
     // `{ status, body }`, or `{ failure }` (no answer: the core's error, never a pass or a redirect).
     const decision = gate.decide(answer, effective);

@@ -24,6 +24,7 @@ const I32_RETURN_TO_LENGTH = 9;
 const I32_METHOD_LENGTH = 10;
 const I32_URL_LENGTH = 11;
 const I32_EXPLAIN = 27;
+const I32_BODY_OVER_LIMIT = 28;
 const I32_TEXT = 24;
 const I32_TEXT_LENGTH = 25;
 const RUN_ERROR = 1;
@@ -31,6 +32,9 @@ const RUN_ERROR = 1;
 const BODY_TEXT = 0;
 const BODY_RECORD = 1;
 const BODY_CLAIMS = 2; // a verified token's claims (js/tokens.js), as JSON text
+// What #writeBodyText and writeSessionRecord answer for a body over the configuration's
+// maxBodyBytes: nothing of it was written, and the core is told so (it decides).
+const OVER_LIMIT = -2;
 // A requirement with every field in its compiled JSON (the scratch slot).
 const SCRATCH = -1;
 // Distinct requirements kept compiled per Gate; past it the core forgets them all.
@@ -52,6 +56,8 @@ export class CoreCall {
   #buffer = 0;
   #capacity = 0;
   #requirements = new Map();
+  // The configuration's maxBodyBytes as the core parsed it (its configure answer).
+  #maxBodyBytes;
   #last = { url: null, challenge: null };
   // Views of the module's memory, made again when it grows (the old buffer is then detached).
   #u8;
@@ -70,11 +76,13 @@ export class CoreCall {
    * @param {object} core the loaded Emscripten module
    * @param {object} handle the core's configured Gate
    * @param {object} names the core's enum names (marshal.js namesOf)
+   * @param {number} maxBodyBytes the configuration's limit, from the core's configure answer
    */
-  constructor(core, handle, names) {
+  constructor(core, handle, names, maxBodyBytes) {
     this.#core = core;
     this.#handle = handle;
     this.#names = names;
+    this.#maxBodyBytes = maxBodyBytes;
     this.#block = inModule(() => handle.call());
     this.#views();
     // The buffer as js/record.js writes a session record into it (kept in step by #views).
@@ -83,6 +91,7 @@ export class CoreCall {
       u8: this.#u8,
       f64: this.#f64,
       base: this.#buffer,
+      limit: maxBodyBytes,
       reserve(bytes) {
         call.#reserve(bytes);
       },
@@ -148,6 +157,11 @@ export class CoreCall {
     return this.#run(explain);
   }
 
+  /** The configuration's maxBodyBytes (aalgate/worker and aalgate/browser read no more). */
+  get maxBodyBytes() {
+    return this.#maxBodyBytes;
+  }
+
   /** The size of the module's memory in bytes (the benchmark watches it stay flat). */
   get memoryBytes() {
     this.#views();
@@ -194,42 +208,52 @@ export class CoreCall {
   }
 
   // Writes the body at the buffer's start with room for `extra` UTF-16 units of strings after
-  // it; fills the block's outcome fields; returns the body's length in bytes.
+  // it; fills the block's outcome fields; returns the body's length in bytes. A body over the
+  // configuration's maxBodyBytes is not written: the block says so (and its length is 0).
   #writeBody(outcome, extra) {
     let format = BODY_TEXT;
     let length = 0;
     const session = outcome.session;
-    if (session !== undefined) {
+    if (outcome.overLimit) {
+      length = OVER_LIMIT; // cut off at the limit while it was read (js/kratos.js)
+    } else if (session !== undefined) {
       length = writeSessionRecord(session, this.#recordSpace, encoder);
-      if (length >= 0) {
-        format = BODY_RECORD;
-        this.#reserve(length + extra * 3);
-      } else {
-        length = this.#writeBodyText(stringifyWhoami(session), extra);
-      }
+      if (length >= 0) format = BODY_RECORD;
+      else if (length !== OVER_LIMIT) length = this.#writeBodyText(stringifyWhoami(session), extra);
     } else if (outcome.body.length > 0) {
       length = this.#writeBodyText(outcome.body, extra);
       if (outcome.claims) format = BODY_CLAIMS;
-    } else {
-      this.#reserve(extra * 3);
     }
+    const over = length === OVER_LIMIT;
+    if (over) length = 0;
+    this.#reserve(length + extra * 3);
     this.#f64[(this.#block >> 3) + F64_STATUS] = outcome.status;
     const i32 = this.#i32;
     const b = this.#block >> 2;
     i32[b + I32_KIND] = outcome.kind;
     i32[b + I32_BODY_FORMAT] = format;
     i32[b + I32_BODY_LENGTH] = length;
+    i32[b + I32_BODY_OVER_LIMIT] = over ? 1 : 0;
     return length;
   }
 
+  // The UTF-8 of `text` at the buffer's start, or OVER_LIMIT when it would be more than
+  // maxBodyBytes: then at most maxBodyBytes of it were written, never the whole.
   #writeBodyText(text, extra) {
-    // Most bodies are ASCII: room for that first, for the worst case (3 bytes a unit) only when
-    // encodeInto ran out of room.
+    const limit = this.#maxBodyBytes;
+    if (text.length > limit) return OVER_LIMIT; // at least one byte a UTF-16 unit
+    // Most bodies are ASCII: room for that first, for the worst case (3 bytes a unit, but no
+    // more than the limit) only when encodeInto ran out of room.
     this.#reserve(text.length + extra * 3);
-    let result = encoder.encodeInto(text, this.#space);
+    let room = Math.min(this.#capacity, limit);
+    let result = encoder.encodeInto(text, room === this.#capacity ? this.#space : this.#space.subarray(0, room));
     if (result.read < text.length) {
-      this.#reserve((text.length + extra) * 3);
-      result = encoder.encodeInto(text, this.#space);
+      // encodeInto stops before a character that does not fit: at the limit, the text is over.
+      if (room === limit) return OVER_LIMIT;
+      room = Math.min(text.length * 3, limit);
+      this.#reserve(room + extra * 3);
+      result = encoder.encodeInto(text, this.#space.subarray(0, room));
+      if (result.read < text.length) return OVER_LIMIT;
     }
     return result.written;
   }

@@ -4,6 +4,7 @@
 // presentation only (formatting); no decision is made in this module.
 import { AalgateError, createGate } from './index.js';
 import { askWhoami, credentialsOf, whoamiEndpoint } from './kratos.js';
+import { INTERNAL } from './marshal.js';
 
 /** The requirements shown, in order. */
 export const REQUIREMENTS = Object.freeze([
@@ -41,6 +42,7 @@ export async function inspect(baseUrl, options = {}) {
     const endpoint = whoamiEndpoint(baseUrl, whoamiUrl);
     const answer = await askWhoami(endpoint, {
       fetch: fetchFn,
+      maxBodyBytes: gate[INTERNAL].maxBodyBytes,
       headers: headers === undefined ? [] : credentialsOf(new Headers(headers)),
       credentials: 'include',
     });
@@ -78,6 +80,7 @@ function label(requirement) {
 // What whoami said, for display: never used to decide.
 function describeSession(answer, at) {
   if ('failure' in answer) return { active: false, status: null, note: `no answer from Kratos (${answer.failure})` };
+  if (typeof answer.body !== 'string') return { active: false, status: answer.status, note: 'the body is over maxBodyBytes: not read' };
   let body = null;
   try {
     body = JSON.parse(answer.body);

@@ -95,9 +95,16 @@ export interface Config {
   leeway?: number | Duration;
   /**
    * Per-route requirements for {@link Gate.decideRequest} and {@link Gate.requirementFor},
-   * compiled once by {@link createGate}.
+   * compiled once by {@link createGate}. At most 1000 rules, each `path` at most 1024 bytes.
    */
   policy?: Policy;
+  /**
+   * The largest whoami or Kratos error body decided on, in bytes (UTF-8; for a Session object,
+   * its session record): a larger one is decided `error`, reason `body_too_large`, without being
+   * read, and aalgate/worker and aalgate/browser stop downloading it there. A whole number from
+   * 1 to 1073741824 (1 GiB); default 1048576 (1 MiB).
+   */
+  maxBodyBytes?: number;
 }
 
 /** What a route needs: a requirement's `aal`, `maxAge` and `operation`. */
@@ -358,6 +365,7 @@ export type RecoverReason =
   | 'unexpected_response'
   | 'kratos_unreachable'
   | 'kratos_timeout'
+  | 'body_too_large'
   | `kratos_${string}`;
 
 /** Why, as a stable snake_case code (docs/contract.md §2, and {@link RecoverReason} from recover). */
@@ -433,8 +441,8 @@ export interface DecideOptions {
 export interface ExplanationStep {
   /**
    * The rule: a row of the decision table (`'0'`, `"0'"`, `'1'` … `'10'`, `'S'` for settings;
-   * `'route'` for the policy route of decideRequest), or for recover `'error.id'` and the Kratos
-   * error id whose row applied.
+   * `'route'` for the policy route of decideRequest; `'size'` for a body over `maxBodyBytes`,
+   * only when it decided), or for recover `'error.id'` and the Kratos error id whose row applied.
    */
   readonly rule: string;
   /** What it checked, with the values read, e.g. `aal2 age 620s > maxAge 300s + leeway 0s`. */
@@ -505,11 +513,11 @@ export type RefreshDecision = DecisionFields<
 export type EnrollDecision = DecisionFields<'enroll', 'second_factor_unavailable', string>;
 /**
  * The whoami outcome was not something to decide on (or there was none: Kratos unreachable or
- * too slow); never treat it as allowed.
+ * too slow, or its body was over `maxBodyBytes`); never treat it as allowed.
  */
 export type ErrorDecision = DecisionFields<
   'error',
-  'unexpected_response' | 'invalid_session' | 'kratos_unreachable' | 'kratos_timeout' | `claim_${string}`,
+  'unexpected_response' | 'invalid_session' | 'kratos_unreachable' | 'kratos_timeout' | 'body_too_large' | `claim_${string}`,
   null
 >;
 
@@ -575,6 +583,7 @@ export type RecoveryErrorDecision = DecisionFields<
   | 'redirect_not_allowed'
   | 'kratos_unreachable'
   | 'kratos_timeout'
+  | 'body_too_large'
   | `kratos_${string}`,
   null
 >;

@@ -6,9 +6,11 @@ import { loadCore } from '#load-core';
 import { AalgateError } from './errors.js';
 import { CoreCall } from './call.js';
 import { CoreFault, hostOf, inModule } from './host.js';
+import { readBody } from './kratos.js';
 import { isResponse } from './loader/instantiate.js';
 import { INTERNAL, challengeOf, checkAnswer, namesOf, routeOf } from './marshal.js';
 import {
+  BODY_OVER_LIMIT,
   configToJson,
   coreString,
   normalizeKratosError,
@@ -76,13 +78,13 @@ export class Gate {
     this.#failure = namesOf(made.core).failure;
     this.#configJson = made.configJson;
     this.#suffixes = made.suffixes;
-    this.#adopt(made.core, made.handle);
+    this.#adopt(made.core, made.handle, made.answer.maxBodyBytes);
   }
 
-  // Uses `handle`, configured on `core`, from now on.
-  #adopt(core, handle) {
+  // Uses `handle`, configured on `core` (with `maxBodyBytes`, the core's limit), from now on.
+  #adopt(core, handle, maxBodyBytes) {
     this.#handle = handle;
-    this.#call = new CoreCall(core, handle, namesOf(core));
+    this.#call = new CoreCall(core, handle, namesOf(core), maxBodyBytes);
     this.#generation = this.#host.generation;
     registry?.register(this, handle, this);
   }
@@ -128,7 +130,7 @@ export class Gate {
    *   was already read, the requirement's code, or `gate.disposed`.
    */
   async decideResponse(response, requirement) {
-    return this.decide(await readWhoamiResponse(response), requirement);
+    return this.decide(await readWhoamiResponse(response, this.#call.maxBodyBytes), requirement);
   }
 
   /**
@@ -258,7 +260,7 @@ export class Gate {
       const handle = inModule(() => new core.Gate());
       const answer = inModule(() => handle.configure(this.#configJson, this.#suffixes));
       checkAnswer(answer); // accepted before: the same core accepts it again
-      this.#adopt(core, handle);
+      this.#adopt(core, handle, answer.maxBodyBytes);
       return true;
     } catch (cause) {
       if (cause instanceof CoreFault) host.replace();
@@ -271,12 +273,13 @@ export class Gate {
    * export): the decision with what a server needs of it, and the core's own-URL check.
    * @returns {{ decide(whoami: unknown, input: object, kind: 'request' | 'requirement'):
    *   { decision: Readonly<object>, sessionExpiresAt: number | null, httpStatus: number },
-   *   isSelfServiceUrl(url: unknown): boolean, memoryBytes(): number }}
+   *   isSelfServiceUrl(url: unknown): boolean, memoryBytes(): number, maxBodyBytes: number }}
    */
   get [INTERNAL]() {
     return {
       decide: (whoami, input, kind) => this.#decide(kind, whoami, input),
       memoryBytes: () => this.#call.memoryBytes,
+      maxBodyBytes: this.#call.maxBodyBytes,
       isSelfServiceUrl: (url) => {
         this.#live();
         const text = coreString(url);
@@ -522,8 +525,9 @@ function looksLikeResponse(value) {
 }
 
 // What decideResponse decides on: `{ status, body }` from a Response (or a ResponseError's), the
-// no-answer outcome for `@ory/client-fetch`'s FetchError or a body that broke off.
-async function readWhoamiResponse(value) {
+// no-answer outcome for `@ory/client-fetch`'s FetchError or a body that broke off. The body is
+// read no further than maxBodyBytes (js/kratos.js readBody).
+async function readWhoamiResponse(value, maxBodyBytes) {
   const response = unreadResponseOf(value);
   if (response === null) {
     let fetchFailed = false;
@@ -541,11 +545,14 @@ async function readWhoamiResponse(value) {
   const { status } = response;
   let body;
   try {
-    body = typeof response.text === 'function' ? await response.text() : JSON.stringify(await response.json());
+    body =
+      typeof response.text === 'function'
+        ? await readBody(response, maxBodyBytes)
+        : JSON.stringify(await response.json());
   } catch {
     return NO_ANSWER;
   }
-  return { status, body: typeof body === 'string' ? body : '' };
+  return { status, body: typeof body === 'string' || body === BODY_OVER_LIMIT ? body : '' };
 }
 
 const NO_ANSWER = Object.freeze({ failure: 'unreachable' });

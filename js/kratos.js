@@ -2,6 +2,7 @@
 // request headers are credentials, the request with its time limit, and Kratos's clock from its
 // Date header. Transport only: what an answer means is the core's (js/index.js).
 import { AalgateError } from './errors.js';
+import { BODY_OVER_LIMIT } from './normalize.js';
 
 /** The request headers forwarded to whoami: the credentials Kratos reads, nothing else. */
 export const CREDENTIAL_HEADERS = Object.freeze(['cookie', 'authorization', 'x-session-token']);
@@ -54,14 +55,18 @@ export function credentialsOf(headers) {
 /**
  * GET whoami, within `timeoutMs` (headers and body) when given: `{ status, body, skewMs }` as
  * Kratos answered, or `{ failure: 'unreachable' | 'timeout' }` when no answer came (the core's
- * no-answer outcome). A redirect is an answer to judge, never followed.
+ * no-answer outcome: refused, reset, cut off mid-body, too slow). A redirect is an answer to
+ * judge, never followed. The body is read as a stream and no further than `maxBodyBytes`: a
+ * longer one is cancelled there and `body` is BODY_OVER_LIMIT (js/normalize.js), which the core
+ * decides on (`body_too_large`).
  * @param {string} endpoint from {@link whoamiEndpoint}
- * @param {{ fetch: Function, headers?: [string, string][], credentials?: RequestCredentials,
- *   timeoutMs?: number }} options `headers`: the credentials to forward (worker); `credentials`:
- *   the fetch mode (browser: 'include')
- * @returns {Promise<{ status: number, body: string, skewMs: number } | { failure: string }>}
+ * @param {{ fetch: Function, maxBodyBytes: number, headers?: [string, string][],
+ *   credentials?: RequestCredentials, timeoutMs?: number }} options `maxBodyBytes`: the gate's
+ *   (`gate[INTERNAL].maxBodyBytes`); `headers`: the credentials to forward (worker);
+ *   `credentials`: the fetch mode (browser: 'include')
+ * @returns {Promise<{ status: number, body: string | object, skewMs: number } | { failure: string }>}
  */
-export async function askWhoami(endpoint, { fetch: fetchFn, headers = [], credentials, timeoutMs }) {
+export async function askWhoami(endpoint, { fetch: fetchFn, maxBodyBytes, headers = [], credentials, timeoutMs }) {
   const controller = new AbortController();
   let timedOut = false;
   let timer;
@@ -83,7 +88,7 @@ export async function askWhoami(endpoint, { fetch: fetchFn, headers = [], creden
     };
     if (credentials !== undefined) init.credentials = credentials;
     const response = await Promise.race([fetchFn(endpoint, init), deadline]);
-    const body = await Promise.race([response.text(), deadline]);
+    const body = await readBody(response, maxBodyBytes, deadline);
     return { status: response.status, body, skewMs: clockSkew(response.headers.get('date')) };
   } catch (cause) {
     if (cause instanceof AalgateError) throw cause;
@@ -92,6 +97,40 @@ export async function askWhoami(endpoint, { fetch: fetchFn, headers = [], creden
     clearTimeout(timer);
   }
 }
+
+/**
+ * The body of a fetch Response as text (UTF-8, as `text()` reads it), read as a stream and no
+ * further than `maxBytes` bytes: past them the rest is cancelled (neither downloaded nor kept)
+ * and the answer is BODY_OVER_LIMIT. A Response-like without a stream is read with `text()`
+ * (js/call.js still measures it before it crosses). Rejects when the body breaks off or
+ * `deadline` rejects first.
+ * @param {{ body?: ReadableStream | null, text(): Promise<string> }} response
+ * @param {number} maxBytes
+ * @param {Promise<never>} [deadline]
+ * @returns {Promise<string | object>}
+ */
+export async function readBody(response, maxBytes, deadline = NEVER) {
+  if (!(maxBytes >= 0)) throw new AalgateError('maxBodyBytes', 'readBody needs the gate\'s maxBodyBytes');
+  const stream = response.body;
+  if (stream === null) return '';
+  if (typeof stream?.getReader !== 'function') return Promise.race([response.text(), deadline]);
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await Promise.race([reader.read(), deadline]);
+    if (done) return text + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      reader.cancel().catch(() => {});
+      return BODY_OVER_LIMIT;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+const NEVER = new Promise(() => {});
 
 /**
  * Kratos's clock minus this machine's, from an answer's `Date` header: ages are measured on the

@@ -7,14 +7,31 @@ import { verifiedClaimsOf } from './verified.js';
  * `kind` as {@link OUTCOME} numbers it (wasm/bindings.cpp reads the same numbers); a Session
  * object as `session` (js/call.js reads its fields, or sends it as JSON text), else `body`;
  * `claims` when `body` is the claims of a token js/tokens.js verified.
- * @typedef {{ kind: number, status: number, body: string, session?: object, claims: boolean }} WhoamiOutcome
+ * `overLimit` when the body was cut off at the gate's maxBodyBytes while it was read
+ * ({@link BODY_OVER_LIMIT}).
+ * @typedef {{ kind: number, status: number, body: string, session?: object, claims: boolean,
+ *   overLimit: boolean }} WhoamiOutcome
  */
 
 /** The kinds of outcome the core tells apart; what each means is the core's (DESIGN.md). */
 export const OUTCOME = Object.freeze({ nothing: 0, answer: 1, unreachable: 2, timeout: 3 });
 
+/**
+ * The `body` of an answer whose reading stopped at the gate's maxBodyBytes (js/kratos.js
+ * askWhoami): `{ status, body: BODY_OVER_LIMIT }`. Not exported by the package; the core
+ * decides what such an answer means.
+ */
+export const BODY_OVER_LIMIT = Object.freeze({ bodyOverLimit: true });
+
 // Every outcome has the same shape (one hidden class for the code that reads it).
-const outcome = (kind, status, body, session = undefined, claims = false) => ({ kind, status, body, session, claims });
+const outcome = (kind, status, body, session = undefined, claims = false, overLimit = false) => ({
+  kind,
+  status,
+  body,
+  session,
+  claims,
+  overLimit,
+});
 const NOTHING = Object.freeze(outcome(OUTCOME.nothing, 0, ''));
 // `{ failure: 'unreachable' | 'timeout' }`: the caller's request to Kratos got no answer.
 const NO_ANSWER = Object.freeze({
@@ -74,6 +91,7 @@ function normalizeOutcome(value, statusWhenNotGiven, sessions = false) {
     }
     if (given === undefined) return outcome(OUTCOME.answer, status, '');
     if (typeof given === 'string') return outcome(OUTCOME.answer, status, given);
+    if (given === BODY_OVER_LIMIT) return outcome(OUTCOME.answer, status, '', undefined, false, true);
     if (sessions && status === 200) return outcome(OUTCOME.answer, status, '', given);
     return outcome(OUTCOME.answer, status, stringifyWhoami(given));
   }

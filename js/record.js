@@ -21,16 +21,21 @@ const ENTRY_SLOTS = 4;
 // More method entries than this: the text path (JSON.stringify) judges the object instead.
 const MOST_METHODS = 256;
 
+// writeSessionRecord's answer for a record longer than the space's limit (js/call.js OVER_LIMIT).
+const OVER_LIMIT = -2;
+
 /**
- * Where a record is written: the module's memory and a buffer in it that can grow.
- * @typedef {{ u8: Uint8Array, f64: Float64Array, base: number, capacity: number,
+ * Where a record is written: the module's memory and a buffer in it that can grow, and the
+ * longest record the core takes (the configuration's maxBodyBytes).
+ * @typedef {{ u8: Uint8Array, f64: Float64Array, base: number, capacity: number, limit: number,
  *   reserve(bytes: number): void }} RecordSpace
  */
 
 /**
  * Writes the session record of `session` at `space.base` (8-byte aligned), each property read
- * once. Returns its length in bytes, or -1 when the object is not one a record can stand for
- * (the caller then sends it as JSON text).
+ * once. Returns its length in bytes, -1 when the object is not one a record can stand for
+ * (the caller then sends it as JSON text), or -2 when the record would be longer than
+ * `space.limit` (no string that would pass the limit is written; the core then decides).
  * @param {object} session
  * @param {RecordSpace} space `reserve` may move the buffer and make new views
  * @param {TextEncoder} encoder
@@ -43,7 +48,9 @@ export function writeSessionRecord(session, space, encoder) {
     const list = isArray(methods);
     const count = list ? methods.length : 0;
     if (count > MOST_METHODS) return -1;
-    const writer = new Writer(space, encoder, (SESSION_SLOTS + count * ENTRY_SLOTS) * SLOT_BYTES);
+    const slotBytes = (SESSION_SLOTS + count * ENTRY_SLOTS) * SLOT_BYTES;
+    if (slotBytes > space.limit) return OVER_LIMIT;
+    const writer = new Writer(space, encoder, slotBytes);
     if (!writer.field(0, session.active, false)) return -1;
     if (!writer.field(1, session.expires_at, true)) return -1;
     if (!writer.field(2, session.authenticated_at, true)) return -1;
@@ -67,7 +74,7 @@ export function writeSessionRecord(session, space, encoder) {
         writer.slot(slot + 3, ABSENT, 0);
       }
     }
-    return writer.end;
+    return writer.over ? OVER_LIMIT : writer.end;
   } catch {
     return -1; // a getter or Proxy trap threw: the text path marks the whole body
   }
@@ -78,6 +85,7 @@ class Writer {
     this.space = space;
     this.encoder = encoder;
     this.end = slotBytes; // strings go after the slots
+    this.over = false; // a string would have passed space.limit: the rest are not written
     space.reserve(slotBytes + 256);
   }
 
@@ -133,11 +141,24 @@ class Writer {
     return false;
   }
 
-  // UTF-8 of `text` after the slots (no lone surrogates: checked by the caller).
+  // UTF-8 of `text` after the slots (no lone surrogates: checked by the caller), unless the
+  // record would then pass space.limit.
   string(index, text) {
     const space = this.space;
-    space.reserve(this.end + text.length * 3);
-    const written = writeUtf8(text, space.u8, space.base + this.end, space.base + this.end + text.length * 3, this.encoder);
+    let bytes = text.length * 3; // room for the worst case, or the exact length near the limit
+    if (this.over || this.end + text.length > space.limit) {
+      this.over = true;
+      return;
+    }
+    if (this.end + bytes > space.limit) {
+      bytes = utf8Length(text);
+      if (this.end + bytes > space.limit) {
+        this.over = true;
+        return;
+      }
+    }
+    space.reserve(this.end + bytes);
+    const written = writeUtf8(text, space.u8, space.base + this.end, space.base + this.end + bytes, this.encoder);
     const f64 = space.f64;
     const slot = (space.base >> 3) + index * 3;
     f64[slot] = STRING;
@@ -171,6 +192,21 @@ export function writeUtf8(text, u8, at, end, encoder) {
     if (i === length) return length;
   }
   return encoder.encodeInto(text, u8.subarray(at, end)).written;
+}
+
+// The UTF-8 length of a well-formed string, without encoding it.
+function utf8Length(text) {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff) {
+      bytes += 4; // a pair (well-formed): four bytes for both units
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 function isPlainObject(value) {

@@ -134,7 +134,12 @@ export async function createWorkerGate(config, options) {
     if (shared !== null) {
       answer = await joinFlight(shared, timeoutMs);
     } else {
-      const asking = askWhoami(endpoint, { fetch: (...args) => fetch(...args), headers: credentials, timeoutMs });
+      const asking = askWhoami(endpoint, {
+        fetch: (...args) => fetch(...args),
+        maxBodyBytes: core.maxBodyBytes,
+        headers: credentials,
+        timeoutMs,
+      });
       answer = await (key === null ? asking : answers.startFlight(key, askedAt, asking).answer);
     }
     if (typeof answer.failure === 'string') {

@@ -119,7 +119,7 @@ for (const { file, defaults, vector } of cases) {
     if (call === 'recover') {
       const error = !Object.hasOwn(vector, 'error') && configError ? null : vector.error;
       assert.notEqual(error, undefined, 'the case has no "error"');
-      for (const input of vectorErrorInputs(error)) {
+      for (const input of vectorErrorInputs(error, config)) {
         await run(input.label, (gate, options) => gate.recover(input.error, requirement, options));
       }
       return;
@@ -136,7 +136,7 @@ for (const { file, defaults, vector } of cases) {
     const whoami = !Object.hasOwn(vector, 'whoami') && configError ? null : vector.whoami;
     assert.notEqual(whoami, undefined, 'the case has no "whoami"');
 
-    for (const input of vectorWhoamiInputs(whoami)) {
+    for (const input of vectorWhoamiInputs(whoami, config)) {
       if (input.claims !== undefined) {
         const at = call === 'decideRequest' ? request?.now : requirement?.now;
         const token = await vectorToken(input.claims, at);

@@ -79,10 +79,13 @@ export function vectorRequirement(requirement) {
  * The ways a vector's whoami is given to the JS API: [{ label, whoami, session? }].
  * `session` is set for `{"session": …}`, which also runs through @ory/client-fetch.
  */
-export function vectorWhoamiInputs(whoami) {
+export function vectorWhoamiInputs(whoami, config) {
   if (whoami === null) return [{ label: 'null', whoami: null }];
   if (typeof whoami !== 'object' || Array.isArray(whoami)) {
     throw new Error(`unknown whoami form: ${JSON.stringify(whoami)}`);
+  }
+  if (whoami.overLimit === true) {
+    return [{ label: '{status, body} one byte over maxBodyBytes', whoami: { status: whoami.status ?? 200, body: overLimitBody(config) } }];
   }
   if (Object.hasOwn(whoami, 'fixture')) {
     const status = whoami.status ?? 200;
@@ -134,10 +137,15 @@ export function vectorRequest(request) {
  * `{status, body}` (no body key when absent), `{"fixture", "status"?}` the fixture's text,
  * alone or as the body of `{status, body}`.
  */
-export function vectorErrorInputs(error) {
+export function vectorErrorInputs(error, config) {
   if (error === null) return [{ label: 'null', error: null }];
   if (typeof error !== 'object' || Array.isArray(error)) {
     throw new Error(`unknown error form: ${JSON.stringify(error)}`);
+  }
+  if (error.overLimit === true) {
+    const body = overLimitBody(config);
+    const given = Object.hasOwn(error, 'status') ? { status: error.status, body } : body;
+    return [{ label: 'a body one byte over maxBodyBytes', error: given }];
   }
   if (Object.hasOwn(error, 'fixture')) {
     const body = fixtureText(error.fixture);
@@ -151,6 +159,14 @@ export function vectorErrorInputs(error) {
     return [{ label: Object.hasOwn(error, 'body') ? '{status, body}' : '{status}', error: given }];
   }
   throw new Error(`unknown error form: ${JSON.stringify(error)}`);
+}
+
+// `"overLimit": true` (tests/conformance/README.md): what JS has for a body its caller measured
+// over the limit: a text one byte longer than the case's maxBodyBytes (default 1 MiB), which
+// js/call.js measures and leaves out.
+function overLimitBody(config) {
+  const limit = config?.maxBodyBytes ?? 1048576;
+  return 'x'.repeat(limit + 1);
 }
 
 const SDK_TIMESTAMPS = ['expires_at', 'authenticated_at'];

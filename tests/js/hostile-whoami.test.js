@@ -153,9 +153,17 @@ describe('hostile whoami: decide never throws and never allows', () => {
     assert.equal(gate.decide(lone, requirement).verdict, 'allow');
   });
 
-  test('a valid session of 5 MB reaches the core intact', () => {
+  test('a valid session of 5 MB reaches the core intact under a limit above it, and is too large by default', async () => {
     const session = aal2Session({ identity: { traits: { bio: '\u{1F600}é'.repeat(1_000_000) } } });
+    const roomy = await createGate({ ...LAX, maxBodyBytes: 8 * 1048576 });
+    try {
+      assert.equal(roomy.decide(session, { aal: 'aal2', now: NOW }).verdict, 'allow');
+      assert.equal(roomy.decide(JSON.stringify(session), { aal: 'aal2', now: NOW }).verdict, 'allow');
+    } finally {
+      roomy.dispose();
+    }
+    // The object's session record is small (its traits are not read); its text is over 1 MiB.
     assert.equal(gate.decide(session, { aal: 'aal2', now: NOW }).verdict, 'allow');
-    assert.equal(gate.decide(JSON.stringify(session), { aal: 'aal2', now: NOW }).verdict, 'allow');
+    assert.equal(gate.decide(JSON.stringify(session), { aal: 'aal2', now: NOW }).reason, 'body_too_large');
   });
 });

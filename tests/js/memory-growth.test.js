@@ -27,7 +27,7 @@ test('a wildcard allowedReturnUrls loads the Public Suffix List (memory grows): 
 
 test('another Gate decides a large body (memory grows): this Gate still decides no session as login, not its last allow', async () => {
   const gate = await createGate(CONFIG);
-  const other = await createGate(CONFIG);
+  const other = await createGate({ ...CONFIG, maxBodyBytes: 8 * 1048576 }); // the body crosses
   assert.equal(gate.decide(AAL2, { aal: 'aal2', now }).verdict, 'allow');
   assert.equal(other.decide(`{"x":"${'y'.repeat(4_000_000)}"}`, { aal: 'aal2', now }).reason, 'invalid_session');
   const d = gate.decide(null, { aal: 'aal2', now });

@@ -100,11 +100,20 @@ describe('Gate.recover', () => {
     assert.equal(gate.recover(text).reason, 'session_refresh_required');
   });
 
-  test('a Kratos error of 8 MB reaches the core intact', () => {
+  test('a Kratos error of 8 MB reaches the core intact under a limit above it, and is too large by default', async () => {
     const huge = refreshBody('/back').replace('"Forbidden"', JSON.stringify('\u{1F600}é'.repeat(2_700_000)));
     assert.ok(huge.length > 8_000_000);
-    assert.deepEqual(gate.recover(huge), gate.recover(refreshBody('/back')));
-    assert.deepEqual(gate.recover(JSON.parse(huge)), gate.recover(refreshBody('/back')));
+    const roomy = await createGate({ baseUrl: BASE, maxBodyBytes: 32 * 1048576 });
+    try {
+      assert.deepEqual(roomy.recover(huge), gate.recover(refreshBody('/back')));
+      assert.deepEqual(roomy.recover(JSON.parse(huge)), gate.recover(refreshBody('/back')));
+    } finally {
+      roomy.dispose();
+    }
+    for (const error of [huge, JSON.parse(huge), { status: 403, body: huge }]) {
+      const d = gate.recover(error);
+      assert.deepEqual([d.verdict, d.reason, d.url], ['error', 'body_too_large', null]);
+    }
   });
 
   describe('never throws on hostile error input, and never allows', () => {

@@ -31,9 +31,16 @@ describe('return_to', () => {
     assert.equal(d.url, `${LOGIN}?return_to=%2Fx%3Fq%3D%F0%9F%98%80`);
   });
 
-  test('a huge returnTo makes a URL that gives it back', () => {
-    const returnTo = `/x?q=${'a&b %+\u{1F600}'.repeat(100_000)}`;
+  test('a returnTo of up to 8192 bytes makes a URL that gives it back; a longer one is dropped', () => {
+    // 'a&b %+' and the emoji: 10 bytes of UTF-8 a repeat.
+    const returnTo = `/x?q=${'a&b %+\u{1F600}'.repeat(818)}${'z'.repeat(7)}`;
+    assert.equal(new TextEncoder().encode(returnTo).length, 8192);
     assert.equal(returnToOf(gate.decide(null, { returnTo })), returnTo);
+    for (const longer of [`${returnTo}z`, `${returnTo.slice(0, -1)}\u00e9`, `/x?q=${'a'.repeat(1_000_000)}`]) {
+      const d = gate.decide(null, { returnTo: longer });
+      assert.equal(d.url, LOGIN);
+      assert.deepEqual(d.warnings, ['return_to_dropped']);
+    }
   });
 
   // Code points that are not dropped: no C0/C1 controls, DEL or backslash, no lone surrogates.
