@@ -32,7 +32,7 @@ export async function usage(): Promise<string | null> {
   await gate.require(null);
   await gate.require({ aal: 'aal1' }, {});
   if (d.verdict === 'error') {
-    const reason: 'kratos_unreachable' | 'kratos_timeout' | 'unexpected_response' | 'invalid_session' | 'core_failure' | `claim_${string}` = d.reason;
+    const reason: 'kratos_unreachable' | 'kratos_timeout' | 'unexpected_response' | 'invalid_session' | 'core_failure' | 'body_too_large' | `claim_${string}` = d.reason;
     const url: null = d.url;
     void reason;
     void url;

@@ -66,6 +66,7 @@ export async function usage(request: Request): Promise<Response> {
       | 'kratos_unreachable'
       | 'kratos_timeout'
       | 'core_failure'
+      | 'body_too_large'
       | `claim_${string}` = d.reason;
     const url: null = d.url;
     void [reason, url];
