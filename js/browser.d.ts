@@ -38,6 +38,12 @@ export interface BrowserGateOptions extends Config {
   whoamiUrl?: string;
   /** The fetch to use; default `globalThis.fetch`, looked up at each call. */
   fetch?: FetchLike;
+  /**
+   * How long a whoami request may take, headers and body, in milliseconds: past it the decision
+   * is an `error` with reason `kratos_timeout`. A positive number, at most 2147483647; default
+   * 10000.
+   */
+  timeoutMs?: number;
   /** The location to read and navigate; default `globalThis.location`, looked up at each call. */
   location?: LocationLike;
   /**
@@ -162,7 +168,7 @@ export interface BrowserGate {
  * @param loadOptions `wasm`: where the core's `.wasm` comes from (a bundler's URL, a Response,
  *   bytes or a compiled module; see `LoadOptions`).
  * @returns A promise of the gate; it rejects with an `AalgateError` whose code names the invalid
- *   field: `config.whoamiUrl`, `config.fetch`, `config.location`, `config.tokenizeAs`,
+ *   field: `config.whoamiUrl`, `config.timeoutMs`, `config.fetch`, `config.location`, `config.tokenizeAs`,
  *   `config.tokens`, `config.tokens.<option>` (`jwks`, `issuer`, `origins`, `origins[i]`,
  *   `renewBeforeMs`, …), `options.wasm`, or the core's (`config.baseUrl`, …), or `core.load`
  *   when the core cannot be loaded (`tokens.load` for aalgate/tokens).

@@ -26,13 +26,14 @@ export { AalgateError };
  * @param {object} options the gate configuration of `createGate` (`baseUrl`, `flow`,
  *   `allowedReturnUrls`, `kratos`, `leeway`, `policy`) plus `whoamiUrl` (absolute http(s),
  *   default `{baseUrl}/sessions/whoami`), `fetch` (default `globalThis.fetch`, looked up at
- *   call time), `location` (`{ href, assign(url) }`, default `globalThis.location`), and
+ *   call time), `location` (`{ href, assign(url) }`, default `globalThis.location`), `timeoutMs`
+ *   (how long whoami may take, default 10000; past it the decision is kratos_timeout's), and
  *   `tokenizeAs` (a Kratos tokenizer template) with `tokens` (`{ jwks, issuer, leeway?,
  *   jwksTtlMs?, maxTokenAge?, origins?, renewBeforeMs? }`): the session JWT for `fetch`.
  * @param {{ wasm?: unknown }} [loadOptions] createGate's options: `wasm`, where the core's
  *   `.wasm` comes from (a bundler's URL, a Response, bytes or a compiled module).
  * @returns {Promise<object>} `{ require, fetch, token, decide, decideResponse, dispose }`
- * @throws {AalgateError} (as a rejection) `config.whoamiUrl`, `config.fetch`,
+ * @throws {AalgateError} (as a rejection) `config.whoamiUrl`, `config.timeoutMs`, `config.fetch`,
  *   `config.location`, `config.tokenizeAs`, `config.tokens…` (`config.tokens.origins[0]`,
  *   `config.tokens.issuer`, …), `tokens.load`, `options.wasm`, or the core's code for the gate
  *   configuration (`config.baseUrl`, …).
@@ -43,8 +44,12 @@ export async function createBrowserGate(options, loadOptions) {
     await createGate(options, loadOptions);
     throw new AalgateError('config', 'config must be an object');
   }
-  const { whoamiUrl, fetch: fetchOption, location: locationOption, tokenizeAs, tokens, ...config } = options;
+  const { whoamiUrl, fetch: fetchOption, location: locationOption, tokenizeAs, tokens, timeoutMs: givenTimeout, ...config } = options;
   if (whoamiUrl !== undefined && whoamiUrl !== null) whoamiEndpoint(undefined, whoamiUrl);
+  const timeoutMs = givenTimeout ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new AalgateError('config.timeoutMs', `config.timeoutMs must be a number of milliseconds above 0, at most ${MAX_TIMEOUT_MS}`);
+  }
   if (fetchOption !== undefined && typeof fetchOption !== 'function') {
     throw new AalgateError('config.fetch', 'config.fetch must be a function (default: globalThis.fetch)');
   }
@@ -79,8 +84,14 @@ export async function createBrowserGate(options, loadOptions) {
     fetch: fetchOption,
     location: locationOption,
     tokenizer,
+    timeoutMs,
   });
 }
+
+// How long a whoami request may take, headers and body (a Kratos that never answers would
+// leave require() pending), and setTimeout's largest delay.
+const DEFAULT_TIMEOUT_MS = 10_000;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 // How long before its `exp` a held token is renewed, at most half its lifetime; by default.
 const RENEW_BEFORE_MS = 15_000;
@@ -134,7 +145,7 @@ function browserTokenSettings(tokenizeAs, tokens) {
   };
 }
 
-function wrap(gate, { whoami, baseUrl, fetch: fetchOption, location: locationOption, tokenizer }) {
+function wrap(gate, { whoami, baseUrl, fetch: fetchOption, location: locationOption, tokenizer, timeoutMs }) {
   let disposed = false;
 
   const fetchNow = () => {
@@ -176,6 +187,7 @@ function wrap(gate, { whoami, baseUrl, fetch: fetchOption, location: locationOpt
       fetch: fetchNow(),
       maxBodyBytes: gate[INTERNAL].maxBodyBytes,
       credentials: 'include',
+      timeoutMs,
     });
     live();
     // `{ status, body }`, or `{ failure }` (no answer: the core's error, never a pass or a redirect).
@@ -210,7 +222,12 @@ function wrap(gate, { whoami, baseUrl, fetch: fetchOption, location: locationOpt
   async function tokenize() {
     held = null; // a token due for renewal is not used again, whatever the answer
     const url = `${whoami}?tokenize_as=${encodeURIComponent(tokenizer.template)}`;
-    const answer = await askWhoami(url, { fetch: fetchNow(), credentials: 'include' });
+    const answer = await askWhoami(url, {
+      fetch: fetchNow(),
+      maxBodyBytes: gate[INTERNAL].maxBodyBytes,
+      credentials: 'include',
+      timeoutMs,
+    });
     const receivedAt = Date.now();
     if (disposed || answer.status !== 200) return null;
     let jwt;

@@ -133,13 +133,23 @@ export async function readBody(response, maxBytes, deadline = NEVER) {
 const NEVER = new Promise(() => {});
 
 /**
+ * How far Kratos's clock may be taken to be behind this machine's: a `Date` further in the past
+ * is taken as this far behind (DESIGN.md, "Kratos's clock").
+ */
+export const MOST_CLOCK_BEHIND_MS = 60_000;
+
+/**
  * Kratos's clock minus this machine's, from an answer's `Date` header: ages are measured on the
  * clock that wrote the session's times (0 when absent or unreadable). The header has whole
  * seconds: taken as the end of its second, so ages and expiry can only err on the strict side.
+ * A clock ahead is taken as it is: ages grow, which can only refuse more (Kratos's clock moved on,
+ * as the emulator's does in the tests). A clock behind makes ages shrink, the side of a wrong
+ * allow, and a `Date` hours in the past is what a stale cache or a proxy with a wrong clock would
+ * send: taken at most {@link MOST_CLOCK_BEHIND_MS} behind.
  * @param {string | null} date the header's value
  * @returns {number} milliseconds
  */
 export function clockSkew(date) {
   const served = Date.parse(date ?? '');
-  return Number.isFinite(served) ? served + 999 - Date.now() : 0;
+  return Number.isFinite(served) ? Math.max(served + 999 - Date.now(), -MOST_CLOCK_BEHIND_MS) : 0;
 }

@@ -165,18 +165,46 @@ test('Kratos unreachable: error kratos_unreachable, no redirect', async (t) => {
   assert.deepEqual(env.assigned, []);
 });
 
-test('whoami 500 or garbage (emulator faults): the core says error, never a pass, never a redirect', async (t) => {
-  const { kratos, env, gate } = await gateOnEmulator(t, { methods: ['password', 'totp'] });
-  for (const mode of FAULT_MODES) {
-    kratos.fault({ mode });
-    const d = await gate.require({ aal: 'aal1', now: kratos.clock.now() });
-    assert.equal(d.verdict, 'error', mode);
-    assert.equal(d.reason, { status500: 'unexpected_response', garbage: 'invalid_session' }[mode], mode);
-    assert.equal(d.url, null, mode);
+test('Kratos faults (emulator): the core says error, never a pass, never a redirect', async (t) => {
+  const { kratos, env, gate } = await gateOnEmulator(t, { methods: ['password', 'totp'], gateOptions: { kratos: LAX, timeoutMs: 300 } });
+  for (const [fault, reason] of FAULTS) {
+    kratos.fault(fault);
+    for (const requirement of [{ aal: 'aal1' }, { aal: 'aal2', maxAge: '5m' }]) {
+      const d = await gate.require({ ...requirement, now: kratos.clock.now() });
+      assert.deepEqual([d.verdict, d.reason, d.url], ['error', reason, null], JSON.stringify(fault));
+    }
   }
   kratos.fault({ mode: 'none' });
-  assert.equal((await gate.require({ aal: 'aal1', now: kratos.clock.now() })).verdict, 'allow');
+  assert.equal((await gate.require({ aal: 'aal2', maxAge: '5m', now: kratos.clock.now() })).verdict, 'allow');
   assert.deepEqual(env.assigned, []);
+});
+
+test('a 16 MiB whoami answer: the browser gate reads no more than maxBodyBytes', async (t) => {
+  const { kratos, gate } = await gateOnEmulator(t, { methods: ['password'], gateOptions: { kratos: LAX, maxBodyBytes: 65536 } });
+  kratos.fault({ mode: 'huge', sizeBytes: 16 * 1024 * 1024 });
+  const d = await gate.require({ now: kratos.clock.now() });
+  assert.deepEqual([d.verdict, d.reason], ['error', 'body_too_large']);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const { sentBytes } = kratos.faultStats();
+  assert.ok(sentBytes < 8 * 1024 * 1024, `the emulator sent ${sentBytes} bytes`);
+  kratos.fault({ mode: 'huge', sizeBytes: 60000 });
+  assert.equal((await gate.require({ now: kratos.clock.now() })).verdict, 'allow', 'within the limit');
+});
+
+test('timeoutMs: a number of milliseconds above 0 (config.timeoutMs); whoami past it is kratos_timeout', async (t) => {
+  const kratos = await emulator(t);
+  for (const timeoutMs of [0, -1, '300', NaN, 2 ** 31]) {
+    await assert.rejects(createBrowserGate({ baseUrl: kratos.url, timeoutMs }), (error) => error.code === 'config.timeoutMs', String(timeoutMs));
+  }
+  const env = browserEnv();
+  const gate = await createBrowserGate({ baseUrl: kratos.url, fetch: env.fetch, location: env.location, timeoutMs: 200 });
+  t.after(() => gate.dispose());
+  kratos.fault({ mode: 'slow', delayMs: 2000 });
+  const started = performance.now();
+  const d = await gate.require({}, { redirect: false });
+  assert.deepEqual([d.verdict, d.reason], ['error', 'kratos_timeout']);
+  assert.ok(performance.now() - started < 1500);
+  kratos.fault({ mode: 'none' });
 });
 
 test('whoamiUrl: whoami is fetched there; URLs still come from baseUrl', async (t) => {
@@ -258,7 +286,17 @@ test('dispose: later calls reject with gate.disposed; disposing twice is fine', 
 });
 
 // The emulator's whoami faults that answer (its 'slow' mode only delays).
-const FAULT_MODES = ['status500', 'garbage'];
+// Each fault of the emulator (tools/kratos-emulator/README.md "Faults") and the core's reason.
+const FAULTS = [
+  [{ mode: 'slow', delayMs: 2000 }, 'kratos_timeout'],
+  [{ mode: 'status500' }, 'unexpected_response'],
+  [{ mode: 'status502html' }, 'unexpected_response'],
+  [{ mode: 'garbage' }, 'invalid_session'],
+  [{ mode: 'notsession' }, 'invalid_session'],
+  [{ mode: 'truncated' }, 'kratos_unreachable'],
+  [{ mode: 'reset' }, 'kratos_unreachable'],
+  [{ mode: 'huge' }, 'body_too_large'],
+];
 
 test('require() that redirects never settles: no code after it runs while the page leaves', async (t) => {
   const { kratos, env, gate } = await gateOnEmulator(t, { methods: ['password'] });

@@ -151,7 +151,7 @@ test('credentials: X-Session-Token, then the cookie, then Authorization: Bearer'
 test('faults: slow, status500, garbage affect whoami only; none restores', async (t) => {
   const kratos = await emulator(t, { requiredAal: 'aal1' });
   const cookie = await kratos.createSession({ email: ADA.email, methods: ['password'] });
-  assert.deepEqual(kratos.fault({ mode: 'slow', delayMs: 300 }), { mode: 'slow', delayMs: 300 });
+  assert.deepEqual(kratos.fault({ mode: 'slow', delayMs: 300 }), { mode: 'slow', delayMs: 300, dateOffsetMs: 0, sizeBytes: 0 });
   let t0 = Date.now();
   const slow = await whoami(kratos, cookie);
   assert.ok(Date.now() - t0 >= 290);
@@ -175,10 +175,72 @@ test('faults: slow, status500, garbage affect whoami only; none restores', async
 
   // over HTTP
   const set = await http(kratos, '/__emulator/fault', { method: 'POST', json: { mode: 'status500' } });
-  assert.deepEqual(set.json(), { mode: 'status500', delayMs: 0 });
+  assert.deepEqual(set.json(), { mode: 'status500', delayMs: 0, dateOffsetMs: 0, sizeBytes: 0 });
   assert.equal((await whoami(kratos, cookie)).status, 500);
   await http(kratos, '/__emulator/fault', { method: 'POST', json: { mode: 'none' } });
   assert.equal((await whoami(kratos, cookie)).status, 200);
+});
+
+test('faults: a 502 HTML page, a 200 that is not a session, a Date off the clock', async (t) => {
+  const kratos = await emulator(t, { requiredAal: 'aal1' });
+  const cookie = await kratos.createSession({ email: ADA.email, methods: ['password'] });
+  kratos.fault({ mode: 'status502html' });
+  const bad = await http(kratos, '/sessions/whoami', { cookie });
+  assert.equal(bad.status, 502);
+  assert.match(bad.headers.get('content-type'), /^text\/html/);
+  assert.match(bad.text, /<h1>502 Bad Gateway<\/h1>/);
+  kratos.fault({ mode: 'notsession' });
+  const identity = await whoami(kratos, cookie);
+  assert.equal(identity.status, 200);
+  assert.equal(identity.body.active, undefined);
+  assert.equal(identity.body.expires_at, undefined);
+  assert.equal(identity.body.traits.email, 'user@example.com');
+  // The Date header moves; the session's times stay on the emulator's clock.
+  assert.deepEqual(kratos.fault({ dateOffsetMs: -3 * 3600_000 }), { mode: 'none', delayMs: 0, dateOffsetMs: -3 * 3600_000, sizeBytes: 0 });
+  const dated = await whoami(kratos, cookie);
+  assert.equal(dated.status, 200);
+  const skew = Date.parse(dated.headers.get('date')) - kratos.clock.now();
+  assert.ok(Math.abs(skew + 3 * 3600_000) < 2000, `${skew}`);
+  assert.ok(Math.abs(Date.parse(dated.body.authenticated_at) - kratos.clock.now()) < 5000);
+  assert.ok(Math.abs(Date.parse((await http(kratos, '/health')).headers.get('date')) - kratos.clock.now()) < 2000, 'other endpoints keep the clock');
+  assert.throws(() => kratos.fault({ dateOffsetMs: 'soon' }), TypeError);
+  assert.throws(() => kratos.fault({ mode: 'huge', sizeBytes: 0 }), TypeError);
+});
+
+test('faults: a session answer truncated, reset mid-body, or padded to 16 MiB', async (t) => {
+  const kratos = await emulator(t, { requiredAal: 'aal1' });
+  const cookie = await kratos.createSession({ email: ADA.email, methods: ['password'] });
+  const whole = await http(kratos, '/sessions/whoami', { cookie });
+  for (const mode of ['truncated', 'reset']) {
+    kratos.fault({ mode });
+    const response = await fetch(`${kratos.url}/sessions/whoami`, { headers: { cookie } });
+    assert.equal(response.status, 200, mode);
+    if (mode === 'truncated') assert.equal(Number(response.headers.get('content-length')), Buffer.byteLength(whole.text));
+    // The body breaks off: reading it fails, after about half of it came.
+    const reader = response.body.getReader();
+    let got = 0;
+    await assert.rejects(async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error('the body ended normally');
+        got += value.length;
+      }
+    }, (error) => error.message !== 'the body ended normally', mode);
+    assert.ok(got > 0 && got < Buffer.byteLength(whole.text), `${mode}: ${got} bytes`);
+  }
+  kratos.fault({ mode: 'huge' });
+  const huge = await http(kratos, '/sessions/whoami', { cookie });
+  assert.equal(huge.status, 200);
+  assert.equal(Buffer.byteLength(huge.text), 16 * 1024 * 1024);
+  const padded = JSON.parse(huge.text);
+  assert.equal(padded.id, JSON.parse(whole.text).id, 'the real session, padded');
+  assert.ok(padded.padding.length > 16_000_000 && !/[^x]/.test(padded.padding));
+  kratos.fault({ mode: 'huge', sizeBytes: 4096 });
+  assert.equal(Buffer.byteLength((await http(kratos, '/sessions/whoami', { cookie })).text), 4096);
+  // Only a session answer is faulted: no session is a plain 401.
+  assert.equal((await http(kratos, '/sessions/whoami')).status, 401);
+  kratos.fault({ mode: 'none' });
+  assert.equal((await http(kratos, '/sessions/whoami', { cookie })).text.length, whole.text.length);
 });
 
 test('close() does not wait for a slow whoami', async (t) => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 import { AalgateError, createGate } from '../../js/index.js';
-import { credentialsOf } from '../../js/kratos.js';
+import { MOST_CLOCK_BEHIND_MS, clockSkew, credentialsOf } from '../../js/kratos.js';
 import { INTERNAL } from '../../js/marshal.js';
 import { CACHE_DEFAULTS, WhoamiCache, cacheSettings, credentialKey } from '../../js/whoami-cache.js';
 import { acceptWeight, isNavigation, responseFor } from '../../js/worker-http.js';
@@ -183,6 +183,24 @@ describe('responseFor: Decision → Response', async () => {
     assert.deepEqual(await jsonOf(response), { verdict: 'error', url: 'https://auth.example.com/x', reason: 'odd' });
     const login = { verdict: 'login', url: null, reason: 'odd', challenge: null };
     assert.equal((await responseFor({ decision: login, httpStatus: 401 }, true)).status, 401, 'no url: no redirect, not a pass');
+  });
+});
+
+describe('Kratos\'s clock from the Date header (clockSkew)', () => {
+  const date = (offsetMs) => new Date(Date.now() + offsetMs).toUTCString();
+  test('ahead by any amount is taken as it is; absent or unreadable is 0', () => {
+    for (const offset of [0, 30_000, 3 * 3600_000, 400 * 86400_000]) {
+      const skew = clockSkew(date(offset));
+      assert.ok(Math.abs(skew - offset) < 2000, `${offset}: ${skew}`);
+    }
+    assert.equal(clockSkew(null), 0);
+    assert.equal(clockSkew('yesterday-ish'), 0);
+  });
+  test('behind by up to a minute is taken as it is; further behind, as a minute behind', () => {
+    assert.equal(MOST_CLOCK_BEHIND_MS, 60_000);
+    const skew = clockSkew(date(-30_000));
+    assert.ok(Math.abs(skew + 30_000) < 2000, `${skew}`);
+    for (const offset of [-61_000, -3 * 3600_000, -50 * 365 * 86400_000]) assert.equal(clockSkew(date(offset)), -MOST_CLOCK_BEHIND_MS, `${offset}`);
   });
 });
 

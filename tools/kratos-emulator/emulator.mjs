@@ -190,6 +190,8 @@ export async function startKratosEmulator(options = {}) {
     issuer,
     clock: em.clock,
     fault: faults.set,
+    /** What the faults did: `sentBytes`, the bytes of the last `huge` answer written out. */
+    faultStats: faults.stats,
     get users() {
       return em.users();
     },

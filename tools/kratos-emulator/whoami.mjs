@@ -1,6 +1,6 @@
 // GET /sessions/whoami, behind the fault injection of faults.mjs, with ?tokenize_as= (tokenize.mjs).
 import * as K from './kratos.mjs';
-import { send, sendError } from './http.mjs';
+import { sendError } from './http.mjs';
 
 /**
  * The whoami route of the emulator whose state is `em` (state.mjs), faults `faults` (faults.mjs)
@@ -25,6 +25,6 @@ export function createWhoami(em, faults, tokenizer) {
       if (r.error) return sendError(req, res, r.error);
       body.tokenized = r.token; // session/session.go: `tokenized,omitempty`, after `devices`
     }
-    return send(res, 200, body, { 'X-Kratos-Authenticated-Identity-Id': s.identity.id });
+    return faults.sendSession(res, body, { 'X-Kratos-Authenticated-Identity-Id': s.identity.id });
   };
 }
