@@ -103,6 +103,18 @@ test('examples/worker in workerd under Kratos faults', { timeout: 180_000 }, asy
   await passes();
   await passes('impatient');
 
+  await t.test('a request URL past the core\'s limits never reaches the origin', async () => {
+    for (const path of [`/dashboard/${'a'.repeat(9000)}`, '/a'.repeat(300)]) {
+      const answer = await send('main', path, { cookie });
+      assert.ok(answer.status >= 500, `${answer.status} ${answer.text.slice(0, 200)}`);
+      assert.equal(answer.originRequests, 0);
+      assert.equal(answer.headers.get('location'), null);
+    }
+    // The query is not the path: a long one is fine.
+    const answer = await send('main', `/dashboard?q=${'a'.repeat(9000)}`, { cookie });
+    assert.equal(answer.status, 200, answer.text.slice(0, 200));
+  });
+
   await t.test('Kratos down (connection refused) → 503 kratos_unreachable', async () => {
     await assertRefused('refused', '/billing/pay', { cookie }, 'kratos_unreachable');
     await assertRefused('refused', '/dashboard', { cookie }, 'kratos_unreachable');
