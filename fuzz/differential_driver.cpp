@@ -10,7 +10,8 @@
 // A call: {"config": "<JSON text>", "op": "decide" | "recover" | "decideRequest" |
 //   "requirementFor" | "parseChallenge" | "isSelfServiceUrl", "kind": 0 nothing | 1 answer |
 //   2 unreachable | 3 timeout, "status": N, "body": "<base64 of the UTF-8 bytes>", "format": 0
-//   JSON text | 2 a verified token's claims, "input":
+//   JSON text | 1 a session record | 2 a verified token's claims, "overLimit": true (a body its
+//   caller left out, over the limit), "input":
 //   "<requirement or request JSON text>", "method": "…", "url": "…", "header": "<base64>"}
 // An answer: {"error": {"code", "message"}} (configuration, requirement or request refused), or
 //   {"decision": {verdict, url, reason, aal, requiredAal, warnings, challenge},
@@ -163,8 +164,13 @@ Json run(Configs& configs, const Json& call) {
   aalgate::WhoamiOutcome outcome;
   if (kind == 1) {
     outcome = {true, call.value("status", 0), *body};
-    // 2: the body is the claims of a token js/tokens.js verified (wasm/bindings.cpp body_format).
-    if (call.value("format", 0) == 2) outcome.format = aalgate::BodyFormat::token_claims;
+    // As wasm/bindings.cpp body_format: 1 the session record js/record.js wrote for a Session
+    // object, 2 the claims of a token js/tokens.js verified.
+    const int format = call.value("format", 0);
+    if (format == 1) outcome.format = aalgate::BodyFormat::session_record;
+    if (format == 2) outcome.format = aalgate::BodyFormat::token_claims;
+    // A body its caller measured over maxBodyBytes and left out (js/call.js, js/kratos.js).
+    outcome.body_over_limit = call.value("overLimit", false);
   } else if (kind == 2 || kind == 3) {
     outcome.no_answer = kind == 2 ? aalgate::NoAnswer::unreachable : aalgate::NoAnswer::timeout;
   }

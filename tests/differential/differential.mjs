@@ -21,9 +21,12 @@
 //     at the edges the contract names, then mutated (fields dropped, retyped, text cut, bytes
 //     changed, keys repeated).
 // The native side gets exactly the bytes the JS side sends to the core: a body as UTF-8 (a lone
-// surrogate as U+FFFD, as TextEncoder writes it), a Session object as the JSON text the JS falls
-// back to (normalize.js stringifyWhoami), a configuration, requirement and request as
-// normalize.js serialises them. Every requirement and request carries `now` (never the clock).
+// surrogate as U+FFFD, as TextEncoder writes it), a Session object as the session record
+// js/record.js writes (or the JSON text the JS falls back to, normalize.js stringifyWhoami), a
+// configuration, requirement and request as normalize.js serialises them. Every requirement and
+// request carries `now` (never the clock). A Session object's answer is also compared with the
+// native answer for its JSON text (its twin), unless either is over maxBodyBytes (a record and its
+// text differ in length).
 // A difference prints both answers and the input, is written to --keep (default
 // build/differential-failures/) as a JSON file, and makes the exit status 1.
 import { spawn } from 'node:child_process';
@@ -37,7 +40,8 @@ import { fileURLToPath } from 'node:url';
 import { AalgateError, createGate } from 'aalgate';
 
 import { INTERNAL } from '../../js/marshal.js';
-import { configToJson, coreString, requestToJson, requirementToJson, stringifyWhoami } from '../../js/normalize.js';
+import { BODY_OVER_LIMIT, configToJson, coreString, normalizeWhoami, requestToJson, requirementToJson, stringifyWhoami } from '../../js/normalize.js';
+import { writeSessionRecord } from '../../js/record.js';
 import { verifiedClaimsOf } from '../../js/verified.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -97,10 +101,41 @@ function outcomeOf(value, statusWhenNotGiven) {
   if (value.failure === 'unreachable') return { kind: 2, status: 0, body: '' };
   if (value.failure === 'timeout') return { kind: 3, status: 0, body: '' };
   if (typeof value.status === 'number') {
+    if (value.body === BODY_OVER_LIMIT) return { kind: 1, status: value.status, body: '', overLimit: true };
     const body = value.body === undefined ? '' : typeof value.body === 'string' ? value.body : stringifyWhoami(value.body);
     return { kind: 1, status: value.status, body };
   }
   return { kind: 1, status: statusWhenNotGiven, body: stringifyWhoami(value) };
+}
+
+// A Session object crosses to the Wasm core as the session record js/record.js writes (js/call.js),
+// or as its JSON text when the record cannot stand for it: the native core gets the same bytes, the
+// whole record (no limit here: the core's rule, body.size() > maxBodyBytes in decide.cpp, measures
+// it natively, js/call.js's early measure in Wasm). undefined: the text path.
+const recordEncoder = new TextEncoder();
+function sessionRecordOf(c) {
+  if (c.op !== 'decide' && c.op !== 'decideRequest') return undefined;
+  const outcome = normalizeWhoami(c.whoami);
+  if (outcome.session === undefined) return undefined;
+  let buffer = new ArrayBuffer(4096);
+  const space = { u8: new Uint8Array(buffer), f64: new Float64Array(buffer), base: 0, capacity: buffer.byteLength, limit: Number.MAX_SAFE_INTEGER };
+  space.reserve = (bytes) => {
+    if (bytes <= space.capacity) return;
+    const grown = new ArrayBuffer(Math.max(Math.ceil(bytes / 8) * 8, space.capacity * 2));
+    new Uint8Array(grown).set(space.u8);
+    buffer = grown;
+    Object.assign(space, { u8: new Uint8Array(buffer), f64: new Float64Array(buffer), capacity: buffer.byteLength });
+  };
+  const length = writeSessionRecord(outcome.session, space, recordEncoder);
+  return length < 0 ? undefined : Buffer.from(space.u8.subarray(0, length)).toString('base64');
+}
+
+// The same case with its Session object as JSON text (the record's twin: the object and its text
+// decide the same, unless one of them is over maxBodyBytes, which measures the bytes the core
+// reads: the record's or the text's, DESIGN.md "Limits").
+function asText(c) {
+  const w = c.whoami;
+  return { ...c, whoami: typeof w.status === 'number' ? { status: w.status, body: stringifyWhoami(w.body) } : stringifyWhoami(w) };
 }
 
 function nativeCall(c) {
@@ -118,11 +153,13 @@ function nativeCall(c) {
   // wasm/bindings.cpp outcome(): a status that is not a whole HTTP code (100 to 599) reaches
   // the core as 0 (for recover: not given, error.code is read).
   const whole = Number.isInteger(outcome.status) && outcome.status >= 100 && outcome.status <= 599;
+  const record = sessionRecordOf(c);
   return {
     ...call,
     kind: outcome.kind,
     status: whole ? outcome.status : 0,
-    body: b64(outcome.body),
+    ...(record === undefined ? { body: b64(outcome.body) } : { body: record, format: 1 }),
+    ...(outcome.overLimit ? { overLimit: true } : {}),
     input: c.op === 'decideRequest' ? requestToJson(c.input) : requirementToJson(c.input),
   };
 }
@@ -183,7 +220,7 @@ function fromJs(gate, c) {
 
 // ---------------------------------------------------------------------------------------------
 // Running cases: grouped by configuration (one Gate each), in batches.
-const stats = { cases: 0, differences: 0, byOp: {}, byVerdict: {}, phaseVerdicts: {}, phases: [], tokens: 0, tokensRefused: 0 };
+const stats = { cases: 0, differences: 0, byOp: {}, byVerdict: {}, phaseVerdicts: {}, phases: [], tokens: 0, tokensRefused: 0, twins: 0 };
 let reported = 0;
 
 function report(c, js, native, where) {
@@ -200,10 +237,7 @@ function report(c, js, native, where) {
   console.log(`  native: ${JSON.stringify(native).slice(0, 600)}`);
 }
 
-// What must be equal. A Session object crosses as the session record (js/record.js): its
-// explanation names the same field with a shorter problem text than the text path's (DESIGN.md
-// "Explanations"; tests/js/explain.test.js): only the field is compared then (and the last
-// step's rule, whose check quotes the problem).
+// What must be equal: everything (a Session object reaches both cores as the same record).
 // A requirement that is not an object (null: `{}`) decides on each side's clock: its
 // explanation's times differ by the microseconds between the two calls, so only its steps' rules
 // are compared then (the decision whole).
@@ -211,24 +245,23 @@ function comparable(c, answer) {
   const why = answer.explanation;
   if (why === undefined || why === null || typeof why !== 'object') return answer;
   if (usesClock(c)) return { ...answer, explanation: { steps: why.steps.map(({ rule, applies }) => ({ rule, applies })) } };
-  if (!why.problem || !isSessionObject(c)) return answer;
-  // The record's problem is written in the last step's check too.
+  return answer;
+}
+
+// A Session object's answer against its JSON text's: the record's problem text is shorter
+// (DESIGN.md "Explanations"; tests/js/explain.test.js), only its field is compared then (and the
+// last step's rule, whose check quotes the problem).
+function asTwin(c, answer) {
+  const same = comparable(c, answer);
+  const why = same.explanation;
+  if (why === undefined || why === null || typeof why !== 'object' || !why.problem) return same;
   const steps = why.steps.map((step, i) => (i === why.steps.length - 1 ? { rule: step.rule, applies: step.applies } : step));
-  return { ...answer, explanation: { ...why, problem: { field: why.problem.field }, steps } };
+  return { ...same, explanation: { ...why, problem: { field: why.problem.field }, steps } };
 }
 
 function usesClock(c) {
   const input = c.input;
   return (c.op === 'decide' || c.op === 'recover' || c.op === 'decideRequest') && (input === null || typeof input !== 'object');
-}
-
-function isSessionObject(c) {
-  if (c.op !== 'decide' && c.op !== 'decideRequest') return false;
-  const w = c.whoami;
-  if (w === null || typeof w !== 'object') return false;
-  if (w.failure === 'unreachable' || w.failure === 'timeout') return false;
-  if (typeof w.status === 'number') return w.status === 200 && w.body !== undefined && typeof w.body !== 'string';
-  return true;
 }
 
 const gates = new Map();
@@ -248,22 +281,15 @@ async function gateFor(config) {
   return gates.get(key);
 }
 
-// A Session object with a lone surrogate in a string or key: the session record reads only the
-// fields that decide (DESIGN.md, "an object is judged by the fields that decide"), while its JSON
-// text (\udXXX escapes) is not JSON to the core; the native side has no record writer to mirror
-// that, so such an object goes to both sides as that JSON text.
+// A Session object with a lone surrogate in a string or key outside the fields that decide: its
+// record is read (DESIGN.md, "an object is judged by the fields that decide") while its JSON text
+// (\udXXX escapes) is not JSON to the core, so it has no text twin.
 function hasLoneSurrogate(value, depth = 0) {
   if (typeof value === 'string') return !value.isWellFormed();
   if (value === null || typeof value !== 'object' || depth > 64) return false;
   return Object.entries(value).some(([key, item]) => !key.isWellFormed() || hasLoneSurrogate(item, depth + 1));
 }
 
-function asTextWhenIllFormed(c) {
-  if (!isSessionObject(c)) return c;
-  const w = c.whoami;
-  if (typeof w.status === 'number') return hasLoneSurrogate(w.body) ? { ...c, whoami: { status: w.status, body: stringifyWhoami(w.body) } } : c;
-  return hasLoneSurrogate(w) ? { ...c, whoami: stringifyWhoami(w) } : c;
-}
 
 // Claims (`whoami: { claims }`) become a token: signed with an ES256 test key and verified by
 // aalgate/tokens at the call's `now`, as tests/js/conformance.test.js does; the core then decides
@@ -292,16 +318,30 @@ async function withToken(c) {
 
 async function runCases(native, cases, where) {
   for (let start = 0; start < cases.length; start += BATCH) {
-    const batch = (await Promise.all(cases.slice(start, start + BATCH).map(asTextWhenIllFormed).map(withToken))).filter((c) => c !== null);
+    const batch = (await Promise.all(cases.slice(start, start + BATCH).map(withToken))).filter((c) => c !== null);
     const jsAnswers = [];
     for (const c of batch) {
       const made = await gateFor(c.config);
       jsAnswers.push(made.error ?? fromJs(made.gate, c));
     }
-    const nativeAnswers = await native.run(batch.map(nativeCall));
+    // A Session object the Wasm core got as a record: the native core gets the record, and its
+    // JSON text too (the twin).
+    const twins = batch.map((c) => (sessionRecordOf(c) === undefined || hasLoneSurrogate(c.whoami) ? undefined : asText(c)));
+    const calls = batch.map(nativeCall);
+    const twinAt = [];
+    twins.forEach((twin, i) => {
+      if (twin !== undefined) twinAt[i] = calls.push(nativeCall(twin)) - 1;
+    });
+    const nativeAnswers = await native.run(calls);
     batch.forEach((c, i) => {
       const js = jsAnswers[i];
       const nat = fromNative(nativeAnswers[i], c);
+      if (twins[i] !== undefined) {
+        const text = fromNative(nativeAnswers[twinAt[i]], twins[i]);
+        const overLimit = (answer) => answer.decision?.reason === 'body_too_large';
+        stats.twins += 1;
+        if (!overLimit(js) && !overLimit(text) && !isDeepStrictEqual(asTwin(c, js), asTwin(c, text))) report(c, js, text, `${where}, against its JSON text`);
+      }
       stats.cases += 1;
       stats.byOp[c.op] = (stats.byOp[c.op] ?? 0) + 1;
       if (c.token !== undefined) stats.tokens += 1;
@@ -754,6 +794,7 @@ function conformanceCases() {
     if ('session' in w) return w.session;
     if ('text' in w) return w.text;
     if ('fixture' in w) return { status: w.status ?? 200, body: fixture(w.fixture) };
+    if (w.overLimit) return { status: w.status, body: BODY_OVER_LIMIT };
     return { status: w.status, body: w.body };
   };
   const errorOfVector = (e) => {
@@ -761,6 +802,7 @@ function conformanceCases() {
     if ('text' in e) return e.text;
     if ('object' in e) return e.object;
     if ('fixture' in e) return e.status === undefined ? fixture(e.fixture) : { status: e.status, body: fixture(e.fixture) };
+    if (e.overLimit) return { status: e.status, body: BODY_OVER_LIMIT };
     return { status: e.status, body: e.body };
   };
   const cases = [];
@@ -922,7 +964,7 @@ try {
     stats.differences += 1;
   }
 }
-console.log(`  by call: ${JSON.stringify(stats.byOp)}; ${stats.tokens} with a verified token (${stats.tokensRefused} tokens the verifier refused left out)`);
+console.log(`  by call: ${JSON.stringify(stats.byOp)}; ${stats.tokens} with a verified token (${stats.tokensRefused} tokens the verifier refused left out); ${stats.twins} Session objects also against their JSON text`);
 console.log(`  by answer: ${JSON.stringify(stats.byVerdict)}`);
 console.log(
   `differential: ${stats.cases} cases, ${stats.differences} difference${stats.differences === 1 ? '' : 's'} between Wasm and native (${((performance.now() - started) / 1000).toFixed(1)} s)`,
