@@ -29,6 +29,7 @@ const COMMON_OPTIONS = {
   base: { type: 'string' },
   status: { type: 'string' },
   'kratos-config': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -75,6 +76,8 @@ Configuration:
   --kratos-config FILE   Kratos's configuration as JSON: its required_aal keys,
                          privileged_session_max_age, default_browser_return_url and
                          allowed_return_urls (see aalgate --help)
+  --max-body-bytes N     the largest whoami body read (maxBodyBytes; default 1048576):
+                         a larger one is decided error, body_too_large
 
 Output:
   --json                 the Decision as JSON
@@ -99,6 +102,7 @@ settings or whoami error body. The reason is Kratos's error id.
                          return_to of Kratos's own redirect)
   --base URL             Kratos public URL or Ory project URL (required)
   --kratos-config FILE   Kratos's configuration as JSON (see aalgate --help)
+  --max-body-bytes N     the largest error body read (default 1048576)
   --json                 the Decision as JSON
   --explain              also print why: each rule the core considered, with the values it
                          read (with --json: the Decision's explanation)
@@ -279,6 +283,12 @@ async function configOf(values) {
   const config = { baseUrl: values.base };
   if (values['kratos-config'] !== undefined) {
     Object.assign(config, kratosConfigOf(await readJson(values['kratos-config'], '--kratos-config')));
+  }
+  const maxBodyBytes = values['max-body-bytes'];
+  if (maxBodyBytes !== undefined) {
+    // Digits only; the range (1 to 1 GiB) is the core's: config.maxBodyBytes.
+    if (!/^\d{1,12}$/.test(maxBodyBytes)) throw new UsageError(`--max-body-bytes: ${oneLine(maxBodyBytes)} is not a number of bytes`);
+    config.maxBodyBytes = Number(maxBodyBytes);
   }
   return config;
 }

@@ -1,6 +1,8 @@
 // aalgate/worker's HTTP plumbing: which request is a navigation, which Response a decision
 // becomes. The status itself is the core's (`httpStatus`, from `http_status`); no verdict or
 // reason is named here.
+import { AalgateError } from './errors.js';
+
 const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -88,4 +90,22 @@ export function responseFor({ decision, httpStatus }, navigation) {
   if (typeof challenge === 'string' && challenge !== '') headers.set('www-authenticate', challenge);
   else if (httpStatus === 401) headers.set('www-authenticate', 'Bearer');
   return new Response(JSON.stringify({ verdict, url, reason }), { status: httpStatus, headers });
+}
+
+/**
+ * The Response for a request the core refused to decide (`request.url` past its limits: 8192
+ * bytes before the query, 256 path segments; `request.method` not an HTTP token): the client's
+ * doing, so the worker answers it (414 URI Too Long, 400 Bad Request) rather than throwing, and
+ * the origin never sees it. JSON `{ error }` with the AalgateError's code, `Cache-Control:
+ * no-store`; the URL is not echoed. null for any other error (rethrown by the caller).
+ * @param {unknown} error what deciding threw
+ * @returns {Response | null}
+ */
+export function refusedRequestResponse(error) {
+  const code = error instanceof AalgateError ? error.code : undefined;
+  if (code !== 'request.url' && code !== 'request.method') return null;
+  return new Response(JSON.stringify({ error: code }), {
+    status: code === 'request.url' ? 414 : 400,
+    headers: { 'cache-control': 'no-store', 'content-type': 'application/json' },
+  });
 }

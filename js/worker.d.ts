@@ -138,9 +138,13 @@ export interface WorkerGate {
    * - Kratos unreachable, too slow, a 5xx or an unreadable answer: `503` with JSON
    *   `{ verdict: 'error', url: null, reason }`.
    *
+   * - a request whose URL is past the core's limits (8192 bytes before the query, 256 path
+   *   segments): `414` with JSON `{ error: 'request.url' }` (`400` and `request.method` for a
+   *   method that is not an HTTP token).
+   *
    * Every Response carries `Cache-Control: no-store`.
-   * @throws {AalgateError} (as a rejection) `request` when it is not a Request, `request.url` /
-   *   `request.method` when the core refuses them, `gate.disposed` after {@link WorkerGate.dispose}.
+   * @throws {AalgateError} (as a rejection) `request` when it is not a Request, `gate.disposed`
+   *   after {@link WorkerGate.dispose}.
    */
   handle(request: Request): Promise<Response | null>;
   /**
@@ -152,7 +156,7 @@ export interface WorkerGate {
    * session's fields in them. With `tokens` (unless `tokens.forward`), the token's header or
    * cookie is removed too.
    * @param origin An absolute http(s) URL, e.g. `env.ORIGIN_URL`.
-   * @returns The refusal (303, 401, 403, 503), or the origin's Response.
+   * @returns The refusal (303, 400, 401, 403, 414, 503), or the origin's Response.
    * @throws {AalgateError} (as a rejection) `origin` when it is not such a URL, or as
    *   {@link WorkerGate.handle}.
    */
@@ -162,7 +166,8 @@ export interface WorkerGate {
    * request's URL as `returnTo`, whoami asked with only the request's `Cookie`, `Authorization`
    * and `X-Session-Token` (not asked at all for a public route, nor for a request whose token
    * `tokens` verified).
-   * @throws {AalgateError} as {@link WorkerGate.handle}.
+   * @throws {AalgateError} (as a rejection) `request` when it is not a Request, `request.url` /
+   *   `request.method` when the core refuses them, `gate.disposed` after {@link WorkerGate.dispose}.
    */
   check(request: Request): Promise<WorkerDecision>;
   /** Frees the core's memory and drops the cache; later calls reject with `gate.disposed`. */

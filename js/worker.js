@@ -9,7 +9,7 @@ import { askWhoami, credentialsOf, whoamiEndpoint } from './kratos.js';
 import { INTERNAL } from './marshal.js';
 import { loadTokens, makeVerifier, tokenOf, verifyToken, withoutToken, workerTokenSettings } from './token-transport.js';
 import { WhoamiCache, cacheSettings, credentialKey } from './whoami-cache.js';
-import { isNavigation, responseFor } from './worker-http.js';
+import { isNavigation, refusedRequestResponse, responseFor } from './worker-http.js';
 
 export { AalgateError };
 
@@ -155,6 +155,17 @@ export async function createWorkerGate(config, options) {
     return withAnswer(decided, answer);
   }
 
+  // decideFor, or the answer to a request whose URL or method the core refused (414, 400).
+  async function decideOrRefuse(request) {
+    try {
+      return await decideFor(request);
+    } catch (error) {
+      const refused = refusedRequestResponse(error);
+      if (refused === null) throw error;
+      return refused;
+    }
+  }
+
   return Object.freeze({
     /**
      * The Response that stops `request`, or null when it may go on to the origin.
@@ -162,7 +173,9 @@ export async function createWorkerGate(config, options) {
      * @returns {Promise<Response | null>}
      */
     async handle(request) {
-      return responseFor(await decideFor(request), isNavigation(request.headers));
+      const decided = await decideOrRefuse(request);
+      if (decided instanceof Response) return decided;
+      return responseFor(decided, isNavigation(request.headers));
     },
     /**
      * {@link handle}, then, when the request may go on, sends it to `origin`: the origin's
@@ -178,7 +191,8 @@ export async function createWorkerGate(config, options) {
      */
     async proxy(request, origin) {
       const target = originUrl(origin);
-      const decided = await decideFor(request);
+      const decided = await decideOrRefuse(request);
+      if (decided instanceof Response) return decided;
       const refusal = responseFor(decided, isNavigation(request.headers));
       if (refusal !== null) return refusal;
       const { pathname, search } = new URL(request.url);

@@ -4,7 +4,7 @@
 // input (the CLI adds no rule); stdin; every exit code; --help per command; one-line usage
 // errors; `policy check`; --kratos-config; --whoami-url against the Kratos emulator (the cookie
 // never printed); hostile inputs; and the ```sh session under README's "## CLI".
-// Spawns are counted: the suite stays under 64 processes (it runs in CI on 2 cores).
+// Spawns are counted: the suite stays under 68 processes (it runs in CI on 2 cores).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ const FIXTURES = join(ROOT, 'tests', 'fixtures', 'kratos');
 const BASE = 'https://auth.example.com';
 const NOW = '2026-08-01T10:30:00Z';
 const EXIT = { allow: 0, login: 10, step_up: 11, refresh: 12, enroll: 13, error: 1 };
-const MAX_SPAWNS = 64; // 60 before the three --explain tests (issue 12)
+const MAX_SPAWNS = 68; // 60 before the three --explain tests (issue 12), 64 before --max-body-bytes (issue 13)
 
 let spawns = 0;
 const exitCodes = new Set();
@@ -199,6 +199,8 @@ describe('help and usage errors', { concurrency: true }, () => {
     [['decide', '--base', BASE, '--explain', 'yes'], /Unexpected argument 'yes'|unexpected/i],
     [['decide', '--base', 'ftp://x.example'], /^aalgate: config\.baseUrl: /],
     [['decide', '--base', BASE, '--aal', 'aal7'], /^aalgate: requirement\.aal: /],
+    [['decide', '--base', BASE, '--max-body-bytes', '1MB'], /^aalgate: --max-body-bytes: 1MB is not a number of bytes/],
+    [['recover', '--base', BASE, '--max-body-bytes', '0', '--error', '-'], /^aalgate: config\.maxBodyBytes: /],
     [['recover', '--base', BASE, '--now', 'yesterday', '--error', join(FIXTURES, 'no-such-file.json')], /^aalgate: --now: yesterday is not an RFC 3339 time/],
     [['decide', '--base', BASE, '--cookie', 'ory_kratos_session=s3cr3t'], /--cookie and --session-token go with --whoami-url/],
   ];
@@ -245,10 +247,19 @@ describe('policy check', { concurrency: true }, () => {
 });
 
 describe('hostile inputs', { concurrency: true }, () => {
-  test('a 5 MB body on stdin: a verdict', async () => {
+  test('a 5 MB body on stdin: body_too_large, and decided with --max-body-bytes above it', async () => {
     const body = `{"active":true,"authenticator_assurance_level":"aal1","x":"${'a'.repeat(5 * 1024 * 1024)}"}`;
     const r = await cli(['decide', '--base', BASE, '--whoami', '-', '--now', NOW, '--json'], { input: body });
     assert.deepEqual(decisionOf(r), plain(gate.decide(body, { now: new Date(NOW) })));
+    assert.equal(decisionOf(r).reason, 'body_too_large');
+    const raised = await cli(['decide', '--base', BASE, '--max-body-bytes', String(8 * 1024 * 1024), '--whoami', '-', '--now', NOW, '--json'], { input: body });
+    const roomy = await createGate({ baseUrl: BASE, maxBodyBytes: 8 * 1024 * 1024 });
+    try {
+      assert.deepEqual(decisionOf(raised), plain(roomy.decide(body, { now: new Date(NOW) })));
+      assert.equal(decisionOf(raised).reason, 'invalid_session', 'read: the body has no expires_at');
+    } finally {
+      roomy.dispose();
+    }
   });
 
   test('a binary file: a verdict, no crash', async () => {

@@ -11,7 +11,7 @@ import { AalgateError, createGate } from '../../js/index.js';
 import { MOST_CLOCK_BEHIND_MS, clockSkew, credentialsOf } from '../../js/kratos.js';
 import { INTERNAL } from '../../js/marshal.js';
 import { CACHE_DEFAULTS, WhoamiCache, cacheSettings, credentialKey } from '../../js/whoami-cache.js';
-import { acceptWeight, isNavigation, responseFor } from '../../js/worker-http.js';
+import { acceptWeight, isNavigation, refusedRequestResponse, responseFor } from '../../js/worker-http.js';
 import * as worker from '../../js/worker.js';
 
 const BASE = 'https://auth.example.com';
@@ -462,6 +462,45 @@ describe('createWorkerGate: configuration checks', () => {
     gate.dispose(); // twice is fine
     await assert.rejects(gate.check(new Request('https://app.example.com/public/logo.svg')), { code: 'gate.disposed' });
     assert.ok(Object.isFrozen(gate));
+  });
+
+  test('handle and proxy answer a URL past the core\'s limits 414 and a method it refuses 400; check rejects them', async () => {
+    const gate = await worker.createWorkerGate({ baseUrl: BASE, policy: { rules: [{ path: '/**', aal: 'none' }] } });
+    const origin = 'http://127.0.0.1:9'; // never fetched: nothing listens there
+    try {
+      for (const url of [`https://app.example.com/${'a'.repeat(8200)}`, `https://app.example.com${'/a'.repeat(257)}`]) {
+        for (const answer of [await gate.handle(new Request(url)), await gate.proxy(new Request(url), origin)]) {
+          assert.equal(answer.status, 414);
+          assert.equal(answer.headers.get('cache-control'), 'no-store');
+          assert.deepEqual(await answer.json(), { error: 'request.url' });
+        }
+        await assert.rejects(gate.check(new Request(url)), { code: 'request.url' });
+      }
+      const oddMethod = { method: 'GET /x', url: 'https://app.example.com/', headers: new Headers() };
+      const refused = await gate.handle(oddMethod);
+      assert.equal(refused.status, 400);
+      assert.deepEqual(await refused.json(), { error: 'request.method' });
+      // At the limits: decided (public here), not refused; a long query is never read.
+      const longest = `https://app.example.com/${'a'.repeat(8192 - 'https://app.example.com/'.length)}`; // 8192 bytes before the query
+      assert.equal(await gate.handle(new Request(longest)), null);
+      assert.equal((await gate.handle(new Request(`${longest}a`))).status, 414);
+      assert.equal(await gate.handle(new Request(`https://app.example.com${'/a'.repeat(256)}`)), null);
+      assert.equal(await gate.handle(new Request(`https://app.example.com/?q=${'a'.repeat(20000)}`)), null);
+      // Any other error still rejects.
+      await assert.rejects(gate.handle(null), { code: 'request' });
+    } finally {
+      gate.dispose();
+    }
+  });
+});
+
+describe('refusedRequestResponse', () => {
+  test('only for request.url and request.method AalgateErrors', () => {
+    assert.equal(refusedRequestResponse(new AalgateError('request.url', 'x')).status, 414);
+    assert.equal(refusedRequestResponse(new AalgateError('request.method', 'x')).status, 400);
+    for (const other of [new AalgateError('request', 'x'), new AalgateError('gate.disposed', 'x'), new Error('request.url'), { code: 'request.url' }, null, undefined]) {
+      assert.equal(refusedRequestResponse(other), null);
+    }
   });
 });
 
