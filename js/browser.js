@@ -4,7 +4,7 @@
 // location. With `tokenizeAs`, it also holds Kratos's session JWT (whoami?tokenize_as=, verified
 // by js/tokens.js, loaded only then) in memory and attaches it to the app's API calls.
 import { AalgateError, createGate } from './index.js';
-import { askWhoami, whoamiEndpoint } from './kratos.js';
+import { askWhoami, readBody, whoamiEndpoint } from './kratos.js';
 import { INTERNAL } from './marshal.js';
 import { loadTokens, makeVerifier, verifierOptions, verifyToken } from './token-transport.js';
 
@@ -306,9 +306,12 @@ function wrap(gate, { whoami, baseUrl, fetch: fetchOption, location: locationOpt
 
     // aalgate's JSON ({verdict, url, reason}, as aalgate/worker answers): follow its URL when
     // it is one of Kratos's own pages.
+    // Read up to maxBodyBytes (a copy: the caller still gets the whole Response).
     let body;
     try {
-      body = JSON.parse(await response.clone().text());
+      const text = await readBody(response.clone(), gate[INTERNAL].maxBodyBytes);
+      if (typeof text !== 'string') return response;
+      body = JSON.parse(text);
     } catch {
       return response;
     }

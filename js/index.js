@@ -545,8 +545,10 @@ async function readWhoamiResponse(value, maxBodyBytes) {
   const { status } = response;
   let body;
   try {
+    // A Response-like object with neither a stream nor text(): its json(), measured after by
+    // the core (js/call.js) like any text.
     body =
-      typeof response.text === 'function'
+      typeof response.text === 'function' || typeof response.body?.getReader === 'function'
         ? await readBody(response, maxBodyBytes)
         : JSON.stringify(await response.json());
   } catch {

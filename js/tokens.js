@@ -2,9 +2,11 @@
 // session/tokenizer.go), verified with WebCrypto through panva's jose, never hand-written
 // crypto. A verified token is a value gate.decide takes as the whoami outcome: the core decides
 // from its claims (src/aalgate/token_claims.cpp) with the same table as for a Session.
-import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify } from 'jose';
 
 import { AalgateError } from './errors.js';
+import { readBody } from './kratos.js';
+import { BODY_OVER_LIMIT } from './normalize.js';
 import { registerVerified } from './verified.js';
 
 /**
@@ -16,6 +18,9 @@ export const ALGORITHMS = Object.freeze(['ES256', 'ES384', 'ES512', 'RS256', 'RS
 // A token longer than this is refused before it is parsed (Kratos's are well under 2 KiB).
 const MAX_TOKEN_BYTES = 16 * 1024;
 const DEFAULT_JWKS_TTL_MS = 10 * 60_000;
+// A JWKS answer longer than this is not read past it: the key set is unavailable (Kratos's, a
+// few keys, is a few KiB).
+export const MAX_JWKS_BYTES = 1024 * 1024;
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const DEFAULT_MAX_TOKEN_AGE_S = 24 * 3600;
 
@@ -98,7 +103,7 @@ function keySet(jwks, ttlMs) {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new AalgateError('tokens.jwks', 'tokens.jwks must be an http(s) URL');
     }
-    const remote = createRemoteJWKSet(url, { cacheMaxAge: ttlMs, cooldownDuration: Math.min(30_000, ttlMs) });
+    const remote = createRemoteJWKSet(url, { cacheMaxAge: ttlMs, cooldownDuration: Math.min(30_000, ttlMs), [customFetch]: boundedFetch });
     // The key for a token, or why there is none. Only "no such key" is about the token; any other
     // failure (no answer, whatever error a runtime's fetch throws for it: workerd's is a plain
     // Error; not 200; not JSON; not a JWKS) is about the JWKS, which could not be had.
@@ -125,6 +130,16 @@ function keySet(jwks, ttlMs) {
   } catch (cause) {
     throw new AalgateError('tokens.jwks', `tokens.jwks is not a JWKS: ${cause?.message ?? cause}`, { cause });
   }
+}
+
+// fetch for jose's JWKS call: a 200's body is read up to MAX_JWKS_BYTES (streamed, then
+// cancelled), never more; past it the key set is unavailable. jose's timeout signal ends the read.
+async function boundedFetch(url, init) {
+  const response = await fetch(url, init);
+  if (response.status !== 200) return response;
+  const text = await readBody(response, MAX_JWKS_BYTES);
+  if (text === BODY_OVER_LIMIT) throw new Error(`the JWKS answer is over ${MAX_JWKS_BYTES} bytes`);
+  return new Response(text, { status: 200 });
 }
 
 // The JWKS URL gave no key set.

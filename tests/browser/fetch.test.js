@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 import { createBrowserGate } from 'aalgate/browser';
 
-import { PAGE, STEP_UP_CHALLENGE, apiServer, browserEnv, gateOnEmulator, returnToOf, unusedUrl } from './helpers.js';
+import { LAX, PAGE, STEP_UP_CHALLENGE, apiServer, browserEnv, gateOnEmulator, returnToOf, unusedUrl } from './helpers.js';
 
 const base = (kratos) => kratos.url.replace(/\/+$/, '');
 
@@ -45,6 +45,7 @@ function routes(kratos, api) {
     '/json-error': json(401, { verdict: 'error', url: null, reason: 'kratos_unreachable' }),
     '/json-allow': json(403, { verdict: 'allow', url: `${kratos}/self-service/login/browser`, reason: 'satisfied' }),
     '/json-503': json(503, { verdict: 'login', url: `${kratos}/self-service/login/browser`, reason: 'no_session' }),
+    '/json-login-padded': json(401, { verdict: 'login', url: `${kratos}/self-service/login/browser`, reason: 'no_session', padding: 'p'.repeat(4096) }),
     '/html-401': () => ({ status: 401, body: '<h1>Unauthorized</h1>', headers: { 'content-type': 'text/html' } }),
   };
 }
@@ -160,6 +161,17 @@ test("aalgate's JSON pointing anywhere but Kratos's self-service pages is ignore
     assert.ok(res instanceof Response, path);
   }
   assert.deepEqual(env.assigned, []);
+});
+
+test("aalgate's JSON is read up to maxBodyBytes: a longer body is not followed, and comes back whole", async (t) => {
+  for (const [maxBodyBytes, followed] of [[1024, false], [8192, true]]) {
+    const { kratos, env, gate } = await gateOnEmulator(t, { gateOptions: { kratos: LAX, maxBodyBytes } });
+    const api = await apiServer(t, (path) => routes(base(kratos), api.url)[path]);
+    const res = await gate.fetch(`${api.url}/json-login-padded`);
+    assert.equal(res.status, 401);
+    assert.equal((await res.json()).padding.length, 4096, 'the caller reads the whole body');
+    assert.deepEqual(env.assigned, followed ? [`${base(kratos)}/self-service/login/browser`] : [], `maxBodyBytes ${maxBodyBytes}`);
+  }
 });
 
 test("aalgate's JSON is followed by its URL alone (the core's own-page check), not by its verdict", async (t) => {

@@ -202,12 +202,39 @@ describe('a JWKS URL', () => {
       if (mode === '500') return res.writeHead(500).end('down');
       if (mode === 'html') return res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>hi</h1>');
       if (mode === 'not a jwks') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":"no"}');
+      if (mode === 'huge') return hugeJwks(server, res);
       return res.writeHead(302, { location: 'https://evil.example/jwks.json' }).end();
     });
     server.requests = 0;
+    server.sentBytes = 0;
     t.after(() => server.close());
     return server;
   }
+  // The key set, then 64 MiB of whitespace before its end, written as the client takes it.
+  function hugeJwks(server, res) {
+    const text = JSON.stringify(jwks);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let left = 1024;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(text.slice(0, -1));
+    const more = () => {
+      while (left > 0) {
+        left -= 1;
+        server.sentBytes += chunk.length;
+        if (!res.write(chunk)) return res.once('drain', more);
+      }
+      res.end('}');
+    };
+    res.on('close', () => (left = 0));
+    more();
+  }
+  test('a 64 MiB answer: read up to 1 MiB, then jwks_unavailable', async (t) => {
+    const server = await jwksServer(t, 'huge');
+    const remote = createTokenVerifier({ jwks: `${server.url}/jwks.json`, issuer: ISSUER });
+    await refused(await sign(claims()), 'jwks_unavailable', { now: NOW }, remote);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(server.sentBytes < 16 * 1024 * 1024, `the server wrote ${server.sentBytes} bytes before the client went away`);
+  });
   test('fetched once and kept: every token verified against it', async (t) => {
     const server = await jwksServer(t, 'ok');
     const remote = createTokenVerifier({ jwks: `${server.url}/jwks.json`, issuer: ISSUER });
