@@ -29,6 +29,7 @@
 #include <string_view>
 
 #include "aalgate/aalgate.hpp"
+#include "decision_json.hpp"
 
 namespace {
 
@@ -92,19 +93,7 @@ Json error_json(const aalgate::Error& error) {
   return Json{{"error", {{"code", error.code}, {"message", error.message}}}};
 }
 
-Json decision_json(const aalgate::Decision& d) {
-  const auto or_null = [](const std::string& text) { return text.empty() ? Json() : Json(text); };
-  Json warnings = Json::array();
-  for (const aalgate::Warning w : d.warnings)
-    warnings.push_back(std::string(aalgate::to_string(w)));
-  return Json{{"verdict", std::string(aalgate::to_string(d.verdict))},
-              {"url", or_null(d.url)},
-              {"reason", aalgate::reason_code(d)},
-              {"aal", d.aal ? Json(std::string(aalgate::to_string(*d.aal))) : Json()},
-              {"requiredAal", std::string(aalgate::to_string(d.required_aal))},
-              {"warnings", warnings},
-              {"challenge", or_null(d.challenge)}};
-}
+using aalgate_test::decision_json;
 
 // As wasm/bindings.cpp gives it: whole milliseconds (the nanoseconds cut), null for none.
 Json expires_json(const aalgate::Decision& d) {

@@ -308,7 +308,7 @@ export class Gate {
     this.#handle = null;
     registry?.unregister(this);
     // On an instance that failed, nothing is freed: it is never called again.
-    if (this.#generation === this.#host.generation) callCore(() => handle.delete());
+    if (this.#generation === this.#host.generation) deleteHandle(handle);
   }
 }
 
@@ -354,7 +354,7 @@ export async function createGate(config, options) {
   if (!made.answer.ok && made.answer.code === PUBLIC_SUFFIX_LIST_REQUIRED) {
     // A wildcard in allowedReturnUrls is judged against the Public Suffix List, a separate
     // file loaded only for such a configuration (the default core stays small).
-    callCore(() => made.handle.delete());
+    deleteHandle(made.handle);
     const suffixes = await loadPublicSuffixList();
     return gateFrom(await configured(host, configJson, suffixes));
   }
@@ -373,7 +373,7 @@ async function configured(host, configJson, suffixes) {
       try {
         return { host, core, handle, configJson, suffixes, answer: inModule(() => handle.configure(configJson, suffixes)) };
       } catch (error) {
-        if (!(error instanceof CoreFault)) callCore(() => handle.delete());
+        if (!(error instanceof CoreFault)) deleteHandle(handle);
         throw error;
       }
     } catch (error) {
@@ -387,7 +387,7 @@ function gateFrom(made) {
   try {
     checkAnswer(made.answer);
   } catch (error) {
-    callCore(() => made.handle.delete());
+    deleteHandle(made.handle);
     throw error;
   }
   return new Gate(constructing, made);
@@ -559,14 +559,12 @@ async function readWhoamiResponse(value, maxBodyBytes) {
 
 const NO_ANSWER = Object.freeze({ failure: 'unreachable' });
 
-// The core reports bad input as values (an AalgateError made from one passes through);
-// anything else thrown from it is a bug (an abort in Wasm).
-function callCore(call) {
+// Frees a core Gate: a failure inside the module (inModule's CoreFault) is core.failure.
+function deleteHandle(handle) {
   try {
-    return call();
-  } catch (cause) {
-    if (cause instanceof AalgateError) throw cause;
-    throw new AalgateError('core.failure', `the aalgate core failed: ${describe(cause)}`, { cause });
+    inModule(() => handle.delete());
+  } catch (error) {
+    throw coreFailure(error);
   }
 }
 

@@ -20,6 +20,12 @@ std::int64_t allowed_age(std::int64_t max_age_ns, std::int64_t leeway_ns) {
              : max_age_ns + leeway_ns;
 }
 
+// An explanation's "<maxAge> + leeway <leeway>" (rules 8, 9 and S).
+void age_budget(Check& c, std::int64_t max_age_ns, std::int64_t leeway_ns) {
+  c.seconds(max_age_ns) << " + leeway ";
+  c.seconds(leeway_ns);
+}
+
 // Rules 8-9: stale when now − at > max_age + leeway; negative ages count as 0.
 bool is_stale(const std::optional<Timestamp>& at, Timestamp now, std::int64_t max_age_ns,
               std::int64_t leeway_ns) {
@@ -238,8 +244,7 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
           } else {
             c << ": no authenticated_at, never privileged; max age ";
           }
-          c.seconds(*requirement.max_age_ns) << " + leeway ";
-          c.seconds(config.leeway_ns);
+          age_budget(c, *requirement.max_age_ns, config.leeway_ns);
         })) {
       return out.login(Verdict::refresh, Reason::reauthentication_required,
                        LoginUrlOptions::reauthenticate(), requirement.max_age_ns);
@@ -266,8 +271,7 @@ Decision decide(const Config& config, const WhoamiOutcome& whoami, const Require
       c << "no authenticated_at: fails ";
     }
     c << "maxAge ";
-    c.seconds(*requirement.max_age_ns) << " + leeway ";
-    c.seconds(config.leeway_ns);
+    age_budget(c, *requirement.max_age_ns, config.leeway_ns);
   };
   if (session->from_claims && lacks_auth_time(requirement.max_age_ns.has_value())) {
     return claim_error(out, "auth_time");

@@ -91,7 +91,7 @@ SessionProblem text_problem(std::string_view text) {
   const Json* level = json_fields::find(json, "authenticator_assurance_level");
   if (level != nullptr) {
     const std::string& name = level->get_ref<const std::string&>();
-    if (!name.empty() && name != "aal0" && name != "aal1" && name != "aal2" && name != "aal3") {
+    if (!name.empty() && !parse_aal(name)) {
       return {"authenticator_assurance_level",
               "is not a level (aal0 to aal3): \"" + excerpt(name) + "\""};
     }

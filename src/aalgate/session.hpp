@@ -39,4 +39,7 @@ struct Session {
 /// @brief `aal0` .. `aal3`.
 [[nodiscard]] std::string_view to_string(Aal aal);
 
+/// @brief The level a name gives ("aal0" to "aal3", exactly); nullopt for any other text.
+[[nodiscard]] std::optional<Aal> parse_aal(std::string_view name);
+
 }  // namespace aalgate

@@ -1,29 +1,13 @@
 #include "aalgate/session_fields.hpp"
 
-#include <cstddef>
-#include <iterator>
-
 namespace aalgate {
-namespace {
-
-// In enum order: the name of each level.
-constexpr std::string_view kAalNames[] = {"aal0", "aal1", "aal2", "aal3"};
-
-std::optional<Aal> parse_aal_name(std::string_view name) {
-  for (std::size_t i = 0; i < std::size(kAalNames); ++i) {
-    if (name == kAalNames[i]) return static_cast<Aal>(i);
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 // Kratos's session/session.go Session.SetAuthenticatorAssuranceLevel: a method counts only by
 // its recorded `aal` (aal1 or aal2; no fallback from its name, nothing for aal3 or unknown
 // values); an oidc/saml entry at aal2 counts as both levels (upstream MFA).
 void SessionFields::add_method(const MethodFields& method) {
   any_method_ = true;
-  const std::optional<Aal> level = parse_aal_name(method.aal);
+  const std::optional<Aal> level = parse_aal(method.aal);
   const bool upstream = method.name == "oidc" || method.name == "saml";
   first_factor_ = first_factor_ || level == Aal::aal1 || (level == Aal::aal2 && upstream);
   second_factor_ = second_factor_ || level == Aal::aal2;
@@ -50,7 +34,7 @@ std::optional<Session> SessionFields::session() const {
                                                     : Aal::aal1;
     return session;
   }
-  const std::optional<Aal> sent = parse_aal_name(level);
+  const std::optional<Aal> sent = parse_aal(level);
   if (!sent) return std::nullopt;
   session.aal = *sent;
   return session;

@@ -48,17 +48,9 @@ std::optional<Session> read_token_claims(std::string_view json_text, ClaimProble
            std::nullopt;
   }
   const std::string& level = acr->get_ref<const std::string&>();
-  if (level == "aal0") {
-    session.aal = Aal::aal0;
-  } else if (level == "aal1") {
-    session.aal = Aal::aal1;
-  } else if (level == "aal2") {
-    session.aal = Aal::aal2;
-  } else if (level == "aal3") {
-    session.aal = Aal::aal3;
-  } else {
-    return fail(why, "acr", "is not a level (aal0 to aal3)"), std::nullopt;
-  }
+  const std::optional<Aal> aal = parse_aal(level);
+  if (!aal) return fail(why, "acr", "is not a level (aal0 to aal3)"), std::nullopt;
+  session.aal = *aal;
 
   std::optional<Timestamp> session_exp;
   std::optional<Timestamp> exp;

@@ -12,6 +12,7 @@
 
 #include "aalgate/aalgate.hpp"
 #include "aalgate/timestamp.hpp"
+#include "decision_json.hpp"
 
 namespace {
 
@@ -189,19 +190,7 @@ aalgate::Result<aalgate::Config> configure(const Json& config) {
 
 // A Decision as the JS API shapes it (js/marshal.js decisionOf): the runners compare the same
 // object.
-Json decision_json(const aalgate::Decision& d) {
-  const auto or_null = [](const std::string& text) { return text.empty() ? Json() : Json(text); };
-  Json warnings = Json::array();
-  for (const aalgate::Warning w : d.warnings)
-    warnings.push_back(std::string(aalgate::to_string(w)));
-  return Json{{"verdict", std::string(aalgate::to_string(d.verdict))},
-              {"url", or_null(d.url)},
-              {"reason", aalgate::reason_code(d)},
-              {"aal", d.aal ? Json(std::string(aalgate::to_string(*d.aal))) : Json()},
-              {"requiredAal", std::string(aalgate::to_string(d.required_aal))},
-              {"warnings", warnings},
-              {"challenge", or_null(d.challenge)}};
-}
+using aalgate_test::decision_json;
 
 // What every explanation must be (DESIGN.md "Explanations"), and what a case's
 // `expect.explanation` pins (tests/conformance/README.md): `steps` as rule ids with "!" on the
