@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 
-import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import {
   bundleWorker,
   exampleSource,
@@ -16,7 +15,7 @@ import {
   stagePackage,
   startOrigin,
   startWorkers,
-  tempDir,
+  testbed,
   unusedUrl,
 } from './harness.js';
 
@@ -47,18 +46,12 @@ async function silentServer() {
 
 test('examples/worker in workerd under Kratos faults', { timeout: 180_000 }, async (t) => {
   const toml = await readWranglerToml();
-  const tmp = await tempDir('aalgate-faults-');
-  const cleanups = [() => tmp.remove()];
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-  });
+  const { tmp, kratos, defer } = await testbed(t, 'aalgate-faults-');
 
-  const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0 });
-  cleanups.push(() => kratos.close());
   const origin = await startOrigin();
-  cleanups.push(() => origin.close());
+  defer(() => origin.close());
   const silent = await silentServer();
-  cleanups.push(() => silent.close());
+  defer(() => silent.close());
 
   await stagePackage(tmp.path);
   const bundle = await bundleWorker(tmp.path, 'example', await exampleSource(toml.main));
@@ -70,7 +63,7 @@ test('examples/worker in workerd under Kratos faults', { timeout: 180_000 }, asy
     unresolvable: example({ KRATOS_URL: 'http://kratos.invalid' }),
     silent: example({ KRATOS_URL: silent.url, WHOAMI_TIMEOUT_MS: '300' }),
   });
-  cleanups.push(() => workers.dispose());
+  defer(() => workers.dispose());
 
   async function send(worker, path, headers) {
     const before = origin.requests.length;

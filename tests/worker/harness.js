@@ -13,6 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { bundleModuleWorker, readWranglerToml as readExampleToml } from '../../examples/demo/bundle.mjs';
 import { readBody, serve } from '../../examples/demo/http.mjs';
 import { ROOT, stagePackage } from '../support/cases.js';
+import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 
 export { ROOT, stagePackage };
 export { unusedUrl } from '../../examples/demo/http.mjs';
@@ -73,6 +74,33 @@ export async function bundleWorker(tmp, name, source) {
     absWorkingDir: tmp,
   });
   return { scriptPath, inputs, wasmFiles: wasmFiles.map((file) => relative(tmp, file)) };
+}
+
+/**
+ * What every workerd test starts with: a temporary folder and the Kratos emulator on loopback.
+ * `defer(cleanup)` adds a cleanup; after the test they all run, the last added first (the emulator
+ * and the folder last), each awaited, a failing one not stopping the others.
+ * @param {import('node:test').TestContext} t
+ * @param {string} prefix the folder's name prefix
+ * @returns {Promise<{ tmp: { path: string }, kratos: object, defer(cleanup: () => unknown): void }>}
+ */
+export async function testbed(t, prefix) {
+  const cleanups = [];
+  t.after(async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // the others still run
+      }
+    }
+  });
+  const defer = (cleanup) => cleanups.push(cleanup);
+  const tmp = await tempDir(prefix);
+  defer(() => tmp.remove());
+  const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0 });
+  defer(() => kratos.close());
+  return { tmp, kratos, defer };
 }
 
 /** A temporary folder, removed by the returned `remove()`. */

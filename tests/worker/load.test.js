@@ -27,8 +27,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { test } from 'node:test';
 
 import { createGate } from '../../js/index.js';
-import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
-import { bundleWorker, readWranglerToml, stagePackage, startOrigin, startWorkers, tempDir } from './harness.js';
+import { bundleWorker, readWranglerToml, stagePackage, startOrigin, startWorkers, testbed } from './harness.js';
 
 const REQUESTS = 10_000;
 const CONCURRENCY = 50;
@@ -128,16 +127,10 @@ const credentialHeaders = (form, token) => {
 test('aalgate/worker in workerd under load: 10,000 requests at concurrency 50, each answer the core’s', { timeout: 300_000 }, async (t) => {
   const started = performance.now();
   const toml = await readWranglerToml();
-  const tmp = await tempDir('aalgate-load-');
-  const cleanups = [() => tmp.remove()];
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-  });
+  const { tmp, kratos, defer } = await testbed(t, 'aalgate-load-');
 
-  const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0 });
-  cleanups.push(() => kratos.close());
   const origin = await startOrigin();
-  cleanups.push(() => origin.close());
+  defer(() => origin.close());
 
   const config = { baseUrl: kratos.url, policy: POLICY };
   await stagePackage(tmp.path);
@@ -151,11 +144,11 @@ test('aalgate/worker in workerd under load: 10,000 requests at concurrency 50, e
     cached: worker({ ttlMs: 10 * MINUTE }),
     revocable: worker({ ttlMs: REVOCATION_TTL_MS }),
   });
-  cleanups.push(() => workers.dispose());
+  defer(() => workers.dispose());
 
   t.diagnostic(`setup (package staged, worker bundled, workerd started) ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const gate = await createGate(config);
-  cleanups.push(async () => gate.dispose());
+  defer(async () => gate.dispose());
 
   // ---- the emulator's clock, frozen: every whoami answer is the same all run long ----
   const frozenAt = kratos.clock.freeze();
@@ -276,8 +269,8 @@ test('aalgate/worker in workerd under load: 10,000 requests at concurrency 50, e
 
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const closing = new Agent({ keepAlive: false }); // for requests with a body (see above)
-  cleanups.push(async () => agent.destroy());
-  cleanups.push(async () => closing.destroy());
+  defer(async () => agent.destroy());
+  defer(async () => closing.destroy());
 
   /**
    * One request to worker `name` through miniflare's entry: `{ sentAt, status, headers, text }`

@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
-import { bundleWorker, stagePackage, startOrigin, startWorkers, tempDir } from './harness.js';
+import { bundleWorker, stagePackage, startOrigin, startWorkers, testbed } from './harness.js';
 
 const APP = 'https://app.example.com';
 const POLICY = "{ rules: [{ path: '/billing/**', aal: 'aal2' }, { path: '/public/**', aal: 'none' }] }";
@@ -21,15 +20,9 @@ export default {
 `;
 
 test('gate.proxy with forward in workerd', { timeout: 180_000 }, async (t) => {
-  const tmp = await tempDir('aalgate-proxy-');
-  const cleanups = [() => tmp.remove()];
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-  });
-  const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0 });
-  cleanups.push(() => kratos.close());
+  const { tmp, kratos, defer } = await testbed(t, 'aalgate-proxy-');
   const origin = await startOrigin();
-  cleanups.push(() => origin.close());
+  defer(() => origin.close());
   await stagePackage(tmp.path);
   const bindings = { KRATOS_URL: kratos.url, ORIGIN_URL: `${origin.url}/ignored-prefix` };
   const workers = await startWorkers('2026-04-01', {
@@ -37,7 +30,7 @@ test('gate.proxy with forward in workerd', { timeout: 180_000 }, async (t) => {
     off: { bundle: await bundleWorker(tmp.path, 'off', source('false')), bindings },
     named: { bundle: await bundleWorker(tmp.path, 'named', source("{ identityId: 'X-User-Id', aal: true }")), bindings },
   });
-  cleanups.push(() => workers.dispose());
+  defer(() => workers.dispose());
 
   // bob has no second factor: an aal1 session passes the default route (aal1) under Strict Kratos.
   const cookie = await kratos.createSession({ email: 'bob@example.com', methods: ['password'] });

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { SignJWT, generateKeyPair } from 'jose';
 
 import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
-import { bundleWorker, stagePackage, startCountingProxy, startOrigin, startWorkers, tempDir, unusedUrl } from './harness.js';
+import { bundleWorker, stagePackage, startCountingProxy, startOrigin, startWorkers, testbed, unusedUrl } from './harness.js';
 
 const APP = 'https://app.example.com';
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -43,22 +43,16 @@ export default {
 `;
 
 test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) => {
-  const tmp = await tempDir('aalgate-worker-tokens-');
-  const cleanups = [() => tmp.remove()];
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-  });
+  const { tmp, kratos, defer } = await testbed(t, 'aalgate-worker-tokens-');
 
   // Strict Kratos (the default), and a second one, Lax, with its own keys and issuer.
-  const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0 });
-  cleanups.push(() => kratos.close());
   const lax = await startKratosEmulator({ host: '127.0.0.1', port: 0, requiredAal: 'aal1' });
-  cleanups.push(() => lax.close());
+  defer(() => lax.close());
   const K = kratos.url.replace(/\/+$/, '');
   const proxy = await startCountingProxy(kratos.url);
-  cleanups.push(() => proxy.close());
+  defer(() => proxy.close());
   const origin = await startOrigin();
-  cleanups.push(() => origin.close());
+  defer(() => origin.close());
   const attackerKey = await generateKeyPair('ES256', { extractable: true });
   const kid = kratos.jwks.keys.find((key) => key.alg === 'ES256').kid;
   const nowhere = await unusedUrl();
@@ -87,7 +81,7 @@ test('aalgate/worker with tokens in workerd', { timeout: 180_000 }, async (t) =>
       tokens: { jwks: `${lax.url.replace(/\/+$/, '')}/__emulator/jwks`, issuer: lax.issuer },
     }),
   });
-  cleanups.push(() => workers.dispose());
+  defer(() => workers.dispose());
 
   // Sessions and tokens of the emulators. `at` moves the emulator's clock for the making (ms).
   const sessionOf = async (email, methods, { at = 0, on = kratos } = {}) => {

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import { INSTANTIATED_ONLY } from '../support/cases.js';
 import {
   WASM_CALLS_PATH,
@@ -22,7 +21,7 @@ import {
   startCountingProxy,
   startOrigin,
   startWorkers,
-  tempDir,
+  testbed,
   unusedUrl,
 } from './harness.js';
 
@@ -50,18 +49,12 @@ const escape = (text) =>
 
 test('examples/worker in workerd, in front of the Kratos emulator', { timeout: 180_000 }, async (t) => {
   const toml = await readWranglerToml();
-  const tmp = await tempDir('aalgate-worker-');
-  const cleanups = [() => tmp.remove()];
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-  });
+  const { tmp, kratos, defer } = await testbed(t, 'aalgate-worker-');
 
-  const kratos = await startKratosEmulator({ host: '127.0.0.1', port: 0 });
-  cleanups.push(() => kratos.close());
   const proxy = await startCountingProxy(kratos.url);
-  cleanups.push(() => proxy.close());
+  defer(() => proxy.close());
   const origin = await startOrigin();
-  cleanups.push(() => origin.close());
+  defer(() => origin.close());
   const nowhere = await unusedUrl();
 
   await stagePackage(tmp.path);
@@ -88,7 +81,7 @@ test('examples/worker in workerd, in front of the Kratos emulator', { timeout: 1
     privileged15m: example({ KRATOS_PRIVILEGED_SESSION_MAX_AGE: '15m' }),
     readme: { bundle: readmeBundle, bindings: { KRATOS_URL: kratos.url, ORIGIN_URL: origin.url } },
   });
-  cleanups.push(() => workers.dispose());
+  defer(() => workers.dispose());
 
   const K = kratos.url;
   const login = (query) => `${K}/self-service/login/browser?${query}`;
