@@ -34,9 +34,11 @@ const BIN = join(ROOT, 'node_modules', '.bin');
 // then to 196 KiB by the core's explanations (issue 12: +7.4 KB gzip of Wasm and their README and
 // .d.ts text; 198,294 B), then to 222 KiB by issues 13 and 14 (the trap recovery, the token
 // claims reader, aalgate/tokens, aalgate.jsonnet, the worker's and the SPA's tokens and their
-// README sections: 224,871 B), then to 226 KiB (README's Security section: 227,542 B in CI).
+// README sections: 224,871 B), then to 226 KiB (README's Security section: 227,542 B in CI), then
+// to 232 KiB by issue 13's limits (maxBodyBytes in the core and the JS that streams and measures
+// bodies, the worker's 414, the JWKS bound, README's Limits table and rows: 234,342 B in CI).
 const ISSUE_LIMIT_BYTES = 100 * 1024;
-const MAX_TARBALL_BYTES = 226 * 1024;
+const MAX_TARBALL_BYTES = 232 * 1024;
 
 // What every runtime must decide for the README's 403 fixture.
 const EXPECTED = {
