@@ -29,7 +29,7 @@
 #include <string_view>
 
 #include "aalgate/aalgate.hpp"
-#include "decision_json.hpp"
+#include "api_json.hpp"
 
 namespace {
 
@@ -93,7 +93,9 @@ Json error_json(const aalgate::Error& error) {
   return Json{{"error", {{"code", error.code}, {"message", error.message}}}};
 }
 
+using aalgate_test::challenge_json;
 using aalgate_test::decision_json;
+using aalgate_test::route_json;
 
 // As wasm/bindings.cpp gives it: whole milliseconds (the nanoseconds cut), null for none.
 Json expires_json(const aalgate::Decision& d) {
@@ -112,19 +114,6 @@ Json answer(const aalgate::Decision& plain, const aalgate::Decision& explained,
   return out;
 }
 
-Json route_json(const aalgate::RouteRequirement& route) {
-  Json out = Json::object();
-  out["aal"] = std::string(aalgate::to_string(route.requirement.aal));
-  if (route.requirement.max_age_ns) {
-    out["maxAge"] = static_cast<double>(*route.requirement.max_age_ns) / 1e9;
-  }
-  if (route.requirement.operation) {
-    out["operation"] = std::string(aalgate::to_string(*route.requirement.operation));
-  }
-  out["rule"] = route.rule ? Json(*route.rule) : Json();
-  return out;
-}
-
 Json run(Configs& configs, const Json& call) {
   const std::string op = call.value("op", "");
   const auto& config = configs.get(call.value("config", ""));
@@ -132,11 +121,7 @@ Json run(Configs& configs, const Json& call) {
   if (op == "parseChallenge") {
     const auto header = base64_decode(call.value("header", ""));
     if (!header) return {{"bad", "header is not base64"}};
-    const auto found = aalgate::parse_challenge(*header);
-    if (!found) return {{"challenge", nullptr}};
-    Json out{{"aal", std::string(aalgate::to_string(found->aal))}};
-    if (found->max_age_seconds) out["maxAge"] = *found->max_age_seconds;
-    return {{"challenge", out}};
+    return {{"challenge", challenge_json(aalgate::parse_challenge(*header))}};
   }
   if (op == "requirementFor") {
     const auto route =

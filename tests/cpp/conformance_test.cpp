@@ -12,7 +12,7 @@
 
 #include "aalgate/aalgate.hpp"
 #include "aalgate/timestamp.hpp"
-#include "decision_json.hpp"
+#include "api_json.hpp"
 
 namespace {
 
@@ -136,28 +136,6 @@ Whoami to_error(const Json& e) {
   return fixture_or_body(e, 0);
 }
 
-// requirementFor / parseChallenge results as the JS API shapes them.
-Json route_json(const aalgate::RouteRequirement& route) {
-  Json out = Json::object();
-  out["aal"] = std::string(aalgate::to_string(route.requirement.aal));
-  if (route.requirement.max_age_ns) {
-    out["maxAge"] = static_cast<double>(*route.requirement.max_age_ns) / 1e9;
-  }
-  if (route.requirement.operation) {
-    out["operation"] = std::string(aalgate::to_string(*route.requirement.operation));
-  }
-  out["rule"] = route.rule ? Json(*route.rule) : Json();
-  return out;
-}
-
-Json challenge_json(const std::optional<aalgate::ChallengeRequirement>& challenge) {
-  if (!challenge) return Json();
-  Json out = Json::object();
-  out["aal"] = std::string(aalgate::to_string(challenge->aal));
-  if (challenge->max_age_seconds) out["maxAge"] = *challenge->max_age_seconds;
-  return out;
-}
-
 // `now` as an RFC 3339 string becomes whole milliseconds, as JS's Date.parse gives.
 Json to_requirement(Json requirement) {
   if (requirement.is_object() && requirement.contains("now") && requirement["now"].is_string()) {
@@ -188,9 +166,11 @@ aalgate::Result<aalgate::Config> configure(const Json& config) {
   return parsed;
 }
 
-// A Decision as the JS API shapes it (js/marshal.js decisionOf): the runners compare the same
-// object.
+// The core's answers as the JS API shapes them (js/marshal.js): the runners compare the same
+// objects.
+using aalgate_test::challenge_json;
 using aalgate_test::decision_json;
+using aalgate_test::route_json;
 
 // What every explanation must be (DESIGN.md "Explanations"), and what a case's
 // `expect.explanation` pins (tests/conformance/README.md): `steps` as rule ids with "!" on the
