@@ -6,7 +6,7 @@
 import { AalgateError, createGate } from './index.js';
 import { askWhoami, readBody, whoamiEndpoint } from './kratos.js';
 import { INTERNAL } from './marshal.js';
-import { loadTokens, makeVerifier, verifierOptions, verifyToken } from './token-transport.js';
+import { gateWithVerifier, verifierOptions, verifyToken } from './token-transport.js';
 
 export { AalgateError };
 
@@ -61,22 +61,8 @@ export async function createBrowserGate(options, loadOptions) {
   }
   const tokenSettings = browserTokenSettings(tokenizeAs, tokens);
   // js/tokens.js (and jose) is loaded only for `tokenizeAs`, alongside the core.
-  const [made, loaded] = await Promise.allSettled([
-    createGate(config, loadOptions),
-    tokenSettings === null ? null : loadTokens(),
-  ]);
-  if (made.status === 'rejected') throw made.reason;
-  const gate = made.value;
-  let tokenizer = null;
-  if (tokenSettings !== null) {
-    try {
-      if (loaded.status === 'rejected') throw loaded.reason;
-      tokenizer = { ...tokenSettings, verifier: makeVerifier(loaded.value, tokenSettings.verifier, 'config.tokens') };
-    } catch (error) {
-      gate.dispose();
-      throw error;
-    }
-  }
+  const { gate, verifier } = await gateWithVerifier(() => createGate(config, loadOptions), tokenSettings === null ? null : tokenSettings.verifier);
+  const tokenizer = tokenSettings === null ? null : { ...tokenSettings, verifier };
   // The core accepted baseUrl, so this cannot fail on it now.
   return wrap(gate, {
     whoami: whoamiEndpoint(config.baseUrl, whoamiUrl),

@@ -138,6 +138,29 @@ export async function loadTokens() {
 }
 
 /**
+ * A Gate from `makeGate` and, for `verifierSettings` (not null), js/tokens.js loaded alongside it
+ * and the verifier made from those settings; when the verifier cannot be made the Gate is
+ * disposed and the error thrown.
+ * @param {() => Promise<object>} makeGate
+ * @param {object | null} verifierSettings {@link makeVerifier}'s options, or null for no tokens
+ * @returns {Promise<{ gate: object, verifier: object | null }>}
+ * @throws {AalgateError} what createGate, {@link loadTokens} or {@link makeVerifier} throws
+ */
+export async function gateWithVerifier(makeGate, verifierSettings) {
+  const [made, loaded] = await Promise.allSettled([makeGate(), verifierSettings === null ? null : loadTokens()]);
+  if (made.status === 'rejected') throw made.reason;
+  const gate = made.value;
+  if (verifierSettings === null) return { gate, verifier: null };
+  try {
+    if (loaded.status === 'rejected') throw loaded.reason;
+    return { gate, verifier: makeVerifier(loaded.value, verifierSettings, 'config.tokens') };
+  } catch (error) {
+    gate.dispose();
+    throw error;
+  }
+}
+
+/**
  * The token a request carries where `from` says: the `Authorization: Bearer` value when it has
  * a JWT's shape (three base64url parts; anything else there, e.g. a Kratos session token `ory_st_…`, is not the
  * token and stays a whoami credential), or the named cookie's value (whatever it holds: the

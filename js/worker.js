@@ -7,7 +7,7 @@
 import { AalgateError, createGate } from './index.js';
 import { askWhoami, credentialsOf, whoamiEndpoint } from './kratos.js';
 import { INTERNAL } from './marshal.js';
-import { loadTokens, makeVerifier, tokenOf, verifyToken, withoutToken, workerTokenSettings } from './token-transport.js';
+import { gateWithVerifier, tokenOf, verifyToken, withoutToken, workerTokenSettings } from './token-transport.js';
 import { WhoamiCache, cacheSettings, credentialKey } from './whoami-cache.js';
 import { isNavigation, refusedRequestResponse, responseFor } from './worker-http.js';
 
@@ -66,22 +66,7 @@ export async function createWorkerGate(config, options) {
   const tokenSettings = workerTokenSettings(tokens);
 
   // js/tokens.js (and jose) is loaded only for `tokens`, alongside the core.
-  const [made, loaded] = await Promise.allSettled([
-    createGate(gateConfig, options),
-    tokenSettings === null ? null : loadTokens(),
-  ]);
-  if (made.status === 'rejected') throw made.reason;
-  const gate = made.value;
-  let verifier = null;
-  if (tokenSettings !== null) {
-    try {
-      if (loaded.status === 'rejected') throw loaded.reason;
-      verifier = makeVerifier(loaded.value, tokenSettings.verifier, 'config.tokens');
-    } catch (error) {
-      gate.dispose();
-      throw error;
-    }
-  }
+  const { gate, verifier } = await gateWithVerifier(() => createGate(gateConfig, options), tokenSettings === null ? null : tokenSettings.verifier);
   // The core accepted baseUrl, so this cannot fail on it now.
   const endpoint = whoamiEndpoint(gateConfig.baseUrl, whoamiUrl);
   const answers = settings === null ? null : new WhoamiCache(settings);
