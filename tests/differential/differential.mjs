@@ -326,8 +326,8 @@ async function runCases(native, cases, where) {
     }
     // A Session object the Wasm core got as a record: the native core gets the record, and its
     // JSON text too (the twin).
-    const twins = batch.map((c) => (sessionRecordOf(c) === undefined || hasLoneSurrogate(c.whoami) ? undefined : asText(c)));
     const calls = batch.map(nativeCall);
+    const twins = batch.map((c, i) => (calls[i].format === 1 && !hasLoneSurrogate(c.whoami) ? asText(c) : undefined));
     const twinAt = [];
     twins.forEach((twin, i) => {
       if (twin !== undefined) twinAt[i] = calls.push(nativeCall(twin)) - 1;
