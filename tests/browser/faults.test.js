@@ -14,7 +14,7 @@ import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 import { stagePackage } from '../support/cases.js';
 import { launchChromium, needChromium } from '../support/chromium.js';
 
-import { ADA } from './helpers.js';
+import { ADA, kratosFaults } from './helpers.js';
 
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>faults</title>
 <script type="importmap">${JSON.stringify({
@@ -22,16 +22,8 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>faults</ti
   scopes: { '/node_modules/aalgate/': { '#load-core': '/node_modules/aalgate/js/loader/browser.js' } },
 })}</script></head><body><p>faults</p></body></html>`;
 
-const FAULTS = [
-  [{ mode: 'slow', delayMs: 3000 }, 'kratos_timeout'],
-  [{ mode: 'status500' }, 'unexpected_response'],
-  [{ mode: 'status502html' }, 'unexpected_response'],
-  [{ mode: 'garbage' }, 'invalid_session'],
-  [{ mode: 'notsession' }, 'invalid_session'],
-  [{ mode: 'truncated' }, 'kratos_unreachable'],
-  [{ mode: 'reset' }, 'kratos_unreachable'],
-  [{ mode: 'huge', sizeBytes: 64 * 1024 * 1024 }, 'body_too_large'],
-];
+// A 'slow' Kratos waits past the page's timeoutMs (1000); a 64 MiB answer.
+const FAULTS = kratosFaults({ delayMs: 3000, sizeBytes: 64 * 1024 * 1024 });
 
 test('aalgate/browser in Chromium under Kratos faults: the core\'s error, never a pass, never a redirect', { timeout: 120_000 }, async (t) => {
   if (!needChromium(t)) return;

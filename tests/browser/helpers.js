@@ -19,6 +19,26 @@ export const STEP_UP_CHALLENGE =
 export const LAX = { session: { whoami: { required_aal: 'aal1' } } };
 
 /**
+ * Each whoami fault of the emulator (tools/kratos-emulator/README.md "Faults") with the core's
+ * reason for it. `delayMs`: how long 'slow' waits (past the gate's timeoutMs); `sizeBytes`: the
+ * 'huge' answer's size (the emulator's default when not given).
+ * @param {{ delayMs: number, sizeBytes?: number }} options
+ * @returns {Array<[object, string]>}
+ */
+export function kratosFaults({ delayMs, sizeBytes }) {
+  return [
+    [{ mode: 'slow', delayMs }, 'kratos_timeout'],
+    [{ mode: 'status500' }, 'unexpected_response'],
+    [{ mode: 'status502html' }, 'unexpected_response'],
+    [{ mode: 'garbage' }, 'invalid_session'],
+    [{ mode: 'notsession' }, 'invalid_session'],
+    [{ mode: 'truncated' }, 'kratos_unreachable'],
+    [{ mode: 'reset' }, 'kratos_unreachable'],
+    [{ mode: 'huge', ...(sizeBytes === undefined ? {} : { sizeBytes }) }, 'body_too_large'],
+  ];
+}
+
+/**
  * Starts the emulator for one test and closes it when the test ends.
  * @param {import('node:test').TestContext} t
  * @param {object} [options] passed to startKratosEmulator

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import { AalgateError, createBrowserGate } from 'aalgate/browser';
 
-import { ADA, LAX, PAGE, browserEnv, emulator, gateOnEmulator, requireRedirecting, returnToOf, unusedUrl } from './helpers.js';
+import { ADA, LAX, PAGE, browserEnv, emulator, gateOnEmulator, kratosFaults, requireRedirecting, returnToOf, unusedUrl } from './helpers.js';
 
 const base = (kratos) => kratos.url.replace(/\/+$/, '');
 const loginUrl = (kratos, query) => `${base(kratos)}/self-service/login/browser${query}`;
@@ -285,18 +285,8 @@ test('dispose: later calls reject with gate.disposed; disposing twice is fine', 
   assert.deepEqual(env.calls, []);
 });
 
-// The emulator's whoami faults that answer (its 'slow' mode only delays).
-// Each fault of the emulator (tools/kratos-emulator/README.md "Faults") and the core's reason.
-const FAULTS = [
-  [{ mode: 'slow', delayMs: 2000 }, 'kratos_timeout'],
-  [{ mode: 'status500' }, 'unexpected_response'],
-  [{ mode: 'status502html' }, 'unexpected_response'],
-  [{ mode: 'garbage' }, 'invalid_session'],
-  [{ mode: 'notsession' }, 'invalid_session'],
-  [{ mode: 'truncated' }, 'kratos_unreachable'],
-  [{ mode: 'reset' }, 'kratos_unreachable'],
-  [{ mode: 'huge' }, 'body_too_large'],
-];
+// A 'slow' Kratos waits past the gate's timeoutMs (300).
+const FAULTS = kratosFaults({ delayMs: 2000 });
 
 test('require() that redirects never settles: no code after it runs while the page leaves', async (t) => {
   const { kratos, env, gate } = await gateOnEmulator(t, { methods: ['password'] });

@@ -79,6 +79,26 @@ async function project(name, { npmInit = false } = {}) {
   return dir;
 }
 
+// A project `name` with `source` (from tests/package/app/) as its worker.js, bundled by
+// `wrangler deploy --dry-run` into dist/ with a throwaway HOME; returns the project's folder.
+async function wranglerBundle(name, source, workerName) {
+  const dir = await project(name);
+  await copyFile(join(APP, source), join(dir, 'worker.js'));
+  await writeFile(join(dir, 'wrangler.json'), JSON.stringify({ name: workerName, main: 'worker.js', compatibility_date: '2026-04-01' }, null, 2));
+  const home = join(dir, '.home');
+  await mkdir(home);
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_LOG_PATH: join(home, 'logs'),
+    CI: '1',
+  };
+  await run(join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
+  return dir;
+}
+
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'aalgate-package-'));
   const packDir = join(tmp, 'pack');
@@ -310,23 +330,7 @@ describe('the packed tarball', { concurrency: true }, () => {
   });
 
   test('wrangler deploy --dry-run bundle of an aalgate/worker module worker, run in workerd', async () => {
-    const dir = await project('worker');
-    await copyFile(join(APP, 'worker.js'), join(dir, 'worker.js'));
-    await writeFile(
-      join(dir, 'wrangler.json'),
-      JSON.stringify({ name: 'aalgate-package-test', main: 'worker.js', compatibility_date: '2026-04-01' }, null, 2),
-    );
-    const home = join(dir, '.home');
-    await mkdir(home);
-    const env = {
-      ...process.env,
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, '.config'),
-      WRANGLER_SEND_METRICS: 'false',
-      WRANGLER_LOG_PATH: join(home, 'logs'),
-      CI: '1',
-    };
-    await run(join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
+    const dir = await wranglerBundle('worker', 'worker.js', 'aalgate-package-test');
     const out = await readdir(join(dir, 'dist'));
     const wasm = out.filter((f) => f.endsWith('.wasm'));
     assert.equal(wasm.length, 1, `one .wasm module beside the bundle: ${out.join(', ')}`);
@@ -363,16 +367,7 @@ describe('the packed tarball', { concurrency: true }, () => {
   });
 
   test('wrangler deploy --dry-run bundle of aalgate/worker with tokens (jose from the install), run in workerd', async () => {
-    const dir = await project('worker-tokens');
-    await copyFile(join(APP, 'worker-tokens.js'), join(dir, 'worker.js'));
-    await writeFile(
-      join(dir, 'wrangler.json'),
-      JSON.stringify({ name: 'aalgate-package-tokens', main: 'worker.js', compatibility_date: '2026-04-01' }, null, 2),
-    );
-    const home = join(dir, '.home');
-    await mkdir(home);
-    const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: join(home, 'logs'), CI: '1' };
-    await run(join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
+    const dir = await wranglerBundle('worker-tokens', 'worker-tokens.js', 'aalgate-package-tokens');
     const bundled = await readFile(join(dir, 'dist/worker.js'));
     // jose comes from the project's node_modules, where npm installed it as aalgate's dependency.
     assert.match(bundled.toString(), /node_modules\/jose\/dist\/webapi\/jwt\/verify\.js/);

@@ -9,6 +9,8 @@ import net from 'node:net';
 import { test } from 'node:test';
 
 import {
+  APP,
+  BROWSER_ACCEPT,
   bundleWorker,
   exampleSource,
   readWranglerToml,
@@ -19,10 +21,8 @@ import {
   unusedUrl,
 } from './harness.js';
 
-const APP = 'https://app.example.com';
 const ADA = 'ada@example.com';
 const PASSWORD_TOTP = ['password', 'totp'];
-const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const MIB = 1024 * 1024;

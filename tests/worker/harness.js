@@ -18,6 +18,10 @@ import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
 export { ROOT, stagePackage };
 export { unusedUrl } from '../../examples/demo/http.mjs';
 
+/** The app's origin in the workerd tests, and the Accept header of a browser's navigation. */
+export const APP = 'https://app.example.com';
+export const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
 export const EXAMPLE_DIR = join(ROOT, 'examples/worker');
 
 /** The example's source file (wrangler.toml's `main`), as text. */

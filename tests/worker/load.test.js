@@ -27,12 +27,10 @@ import { Agent, request as httpRequest } from 'node:http';
 import { test } from 'node:test';
 
 import { createGate } from '../../js/index.js';
-import { bundleWorker, readWranglerToml, stagePackage, startOrigin, startWorkers, testbed } from './harness.js';
+import { APP, BROWSER_ACCEPT, bundleWorker, readWranglerToml, stagePackage, startOrigin, startWorkers, testbed } from './harness.js';
 
 const REQUESTS = 10_000;
 const CONCURRENCY = 50;
-const APP = 'https://app.example.com';
-const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 // How long every expected decision stays the same (fresh sessions are a minute old, /billing's

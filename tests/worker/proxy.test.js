@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { bundleWorker, stagePackage, startOrigin, startWorkers, testbed } from './harness.js';
+import { APP, bundleWorker, stagePackage, startOrigin, startWorkers, testbed } from './harness.js';
 
-const APP = 'https://app.example.com';
 const POLICY = "{ rules: [{ path: '/billing/**', aal: 'aal2' }, { path: '/public/**', aal: 'none' }] }";
 const source = (forward) => `import { createWorkerGate } from 'aalgate/worker';
 let gate = null;

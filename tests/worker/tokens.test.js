@@ -13,10 +13,8 @@ import { test } from 'node:test';
 import { SignJWT, generateKeyPair } from 'jose';
 
 import { startKratosEmulator } from '../../tools/kratos-emulator/emulator.mjs';
-import { bundleWorker, stagePackage, startCountingProxy, startOrigin, startWorkers, testbed, unusedUrl } from './harness.js';
+import { APP, BROWSER_ACCEPT, bundleWorker, stagePackage, startCountingProxy, startOrigin, startWorkers, testbed, unusedUrl } from './harness.js';
 
-const APP = 'https://app.example.com';
-const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const POLICY = {
   rules: [
     { path: '/billing/**', aal: 'aal2', maxAge: '5m' },

@@ -12,6 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { INSTANTIATED_ONLY } from '../support/cases.js';
 import {
+  APP,
+  BROWSER_ACCEPT,
   WASM_CALLS_PATH,
   bundleWorker,
   exampleSource,
@@ -25,12 +27,10 @@ import {
   unusedUrl,
 } from './harness.js';
 
-const APP = 'https://app.example.com';
 const ADA = 'ada@example.com';
 const BOB = 'bob@example.com';
 const PASSWORD = ['password'];
 const PASSWORD_TOTP = ['password', 'totp'];
-const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
